@@ -1,0 +1,14 @@
+import { EventSourcingError } from './event-sourcing.error.js';
+
+export class EventSerializationError extends EventSourcingError {
+  constructor(
+    readonly eventType: string,
+    cause: unknown,
+  ) {
+    super(
+      `event "${eventType}" cannot be stored as JSON (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        'keep payloads to plain data: strings, numbers, booleans, arrays, objects, Dates (convert BigInt to string, remove cycles)',
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Metadata stored with every event. `correlationId` ties together everything one request caused,
+ * `causationId` names the message (command or event) that directly caused this one.
+ */
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  [key: string]: unknown;
+}
+
+/** An event as given to `appendToStream`: a stable type name and a JSON-serialisable payload. */
+export interface NewEvent<TData = unknown> {
+  type: string;
+  data: TData;
+  metadata?: EventMetadata;
+  /** A UUID. Given by the caller it makes the append idempotent (a retried append writes nothing). */
+  eventId?: string;
+}
+
+/** An event as read back from the store. */
+export interface StoredEvent<TData = unknown> {
+  eventId: string;
+  type: string;
+  streamId: string;
+  /** 1-based position of the event in its stream. */
+  version: number;
+  /** Position in the global log. Unique and increasing in insert order (not always in commit order). */
+  globalPosition: number;
+  data: TData;
+  metadata: EventMetadata;
+  occurredAt: Date;
+}
+
+/** An event read from the global log, with the checkpoint that continues right after it. */
+export interface LogEvent<TData = unknown> extends StoredEvent<TData> {
+  checkpoint: LogCheckpoint;
+}
+
+/**
+ * An opaque, storable position in the global log. Pass it back as `readAll({ after })`.
+ * Its format depends on the store (PostgreSQL orders by transaction id, then position).
+ */
+export type LogCheckpoint = string;
+
+/** The version a writer expects the stream to be at. */
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
+
+export interface AppendOptions {
+  /** @default 'any' */
+  expectedVersion?: ExpectedVersion;
+  /** Metadata merged into each event's own metadata (the event's keys win). */
+  metadata?: EventMetadata;
+  /**
+   * A TypeORM `EntityManager` whose transaction the append joins, so events and the caller's own
+   * writes commit or roll back together. Ignored by the in-memory store.
+   */
+  manager?: unknown;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The stream's version after the append: pass it as `expectedVersion` to the next append. */
+  nextExpectedVersion: number;
+  events: StoredEvent[];
+}
+
+export type ReadDirection = 'forward' | 'backward';
+
+export interface ReadStreamOptions {
+  /** First version to read (forward) or the highest version to read (backward). */
+  fromVersion?: number;
+  maxCount?: number;
+  /** @default 'forward' */
+  direction?: ReadDirection;
+}
+
+export interface ReadAllOptions {
+  /** Read events after this checkpoint; omit to read from the start. */
+  after?: LogCheckpoint;
+  /** @default 1000 */
+  maxCount?: number;
+  /** Only events of these types. */
+  types?: readonly string[];
+  /** Only events of streams in these categories (`order` for `order-42`). */
+  categories?: readonly string[];
+}
+
+export interface ReadAllResult {
+  events: LogEvent[];
+  /** Where to continue from. It moves past filtered-out events too. */
+  checkpoint: LogCheckpoint;
+  /** True when the read reached the end of what is safe to read now. */
+  isEnd: boolean;
+}

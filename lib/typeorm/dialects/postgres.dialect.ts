@@ -1,0 +1,153 @@
+import type { PreparedAppend } from '../../event-store/prepared-append.js';
+import {
+  driverError,
+  versionCondition,
+  type ConflictKind,
+  type EventTables,
+  type InsertedRow,
+  type ReadAllQuery,
+  type SqlDialect,
+  type SqlRunner,
+} from './sql-dialect.js';
+import { InvalidCheckpointError } from '../../event-store/errors/invalid-checkpoint.error.js';
+
+/**
+ * PostgreSQL orders the global log by (writing transaction id, position) and reads only rows whose
+ * transaction id is below the oldest transaction still running (`pg_snapshot_xmin`). Positions come
+ * from a sequence and are taken before commit, so a plain "position > checkpoint" reader could pass
+ * a position whose transaction commits later and skip it for good; every transaction below xmin has
+ * finished, so nothing can still appear there. The cost: one long open transaction anywhere on the
+ * server holds every reader back (nothing is lost); set `idle_in_transaction_session_timeout`.
+ */
+export class PostgresDialect implements SqlDialect {
+  readonly name = 'postgres';
+  readonly startCheckpoint = '0:0';
+  readonly appendNeedsTransaction = false;
+  readonly columns =
+    'global_position, tx_id, stream_id, version, event_id, type, data::text AS data, ' +
+    'metadata::text AS metadata, created_at';
+  readonly migrationLock = {
+    acquire: "SELECT pg_advisory_lock(hashtext('nestjs-event-sourcing:migrate'))",
+    release: "SELECT pg_advisory_unlock(hashtext('nestjs-event-sourcing:migrate'))",
+  };
+  private readonly bound = new Map<string, string>();
+
+  bind(sql: string): string {
+    let text = this.bound.get(sql);
+    if (text === undefined) {
+      let n = 0;
+      text = sql.replace(/\?/g, () => `$${++n}`);
+      this.bound.set(sql, text);
+    }
+    return text;
+  }
+
+  quoteTable(schema: string | undefined, name: string): string {
+    return schema ? `"${schema}"."${name}"` : `"${name}"`;
+  }
+
+  schemaStatements(t: EventTables, schema?: string): string[] {
+    return [
+      ...(schema ? [`CREATE SCHEMA IF NOT EXISTS "${schema}"`] : []),
+      `CREATE TABLE IF NOT EXISTS ${t.events} (
+  global_position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tx_id XID8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id VARCHAR(255) NOT NULL,
+  category VARCHAR(255) NOT NULL,
+  version INTEGER NOT NULL,
+  event_id UUID NOT NULL,
+  type VARCHAR(255) NOT NULL,
+  data JSONB NOT NULL,
+  metadata JSONB NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+  CONSTRAINT ${t.prefix}events_stream_version UNIQUE (stream_id, version),
+  CONSTRAINT ${t.prefix}events_event_id UNIQUE (event_id)
+)`,
+      `CREATE INDEX IF NOT EXISTS ${t.prefix}events_log_order ON ${t.events} (tx_id, global_position)`,
+    ];
+  }
+
+  async insertEvents(
+    run: SqlRunner,
+    t: EventTables,
+    append: PreparedAppend,
+    category: string,
+  ): Promise<InsertedRow[] | undefined> {
+    const condition = versionCondition(append.expectedVersion, 'cur.v');
+    // One statement: checks the version and inserts, committing by itself outside a transaction.
+    const sql = `INSERT INTO ${t.events} (stream_id, category, version, event_id, type, data, metadata)
+SELECT ?, ?, cur.v + e.ord, e.id, e.type, e.data, e.meta
+FROM (SELECT COALESCE(MAX(version), 0) AS v FROM ${t.events} WHERE stream_id = ?) cur,
+  unnest(?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
+WHERE ${condition.sql}
+ORDER BY e.ord
+RETURNING global_position, version, created_at, tx_id`;
+    const { events } = append;
+    const result = await run(sql, [
+      append.streamId,
+      category,
+      append.streamId,
+      events.map((e) => e.eventId),
+      events.map((e) => e.type),
+      events.map((e) => e.data),
+      events.map((e) => e.metadata),
+      ...condition.params,
+    ]);
+    if (result.records.length === 0) return undefined;
+    return result.records
+      .map((row) => ({
+        globalPosition: Number(row.global_position),
+        version: Number(row.version),
+        occurredAt: row.created_at as Date,
+        checkpoint: this.checkpointOf(row),
+      }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
+    const [tx, position] = parse(q.afterCheckpoint);
+    const horizon =
+      'WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)';
+    const page = `SELECT 'e' AS kind, ${this.columns} FROM ${t.events}, h
+WHERE (tx_id, global_position) > (?::text::xid8, ?::bigint) AND tx_id < h.xmin`;
+    if (!q.filter) {
+      return {
+        sql: `${horizon} ${page} ORDER BY tx_id, global_position LIMIT ?`,
+        params: [tx, position, q.maxCount],
+      };
+    }
+    // The last safe row, read in the same snapshot, lets a filtered reader move past what it skipped.
+    return {
+      sql: `${horizon} SELECT * FROM (${page} AND ${q.filter.sql} ORDER BY tx_id, global_position LIMIT ?) p
+UNION ALL SELECT * FROM (SELECT 'h' AS kind, ${this.columns} FROM ${t.events}, h WHERE tx_id < h.xmin
+ORDER BY tx_id DESC, global_position DESC LIMIT 1) q
+ORDER BY kind, tx_id, global_position`,
+      params: [tx, position, ...q.filter.params, q.maxCount],
+    };
+  }
+
+  checkpointOf(row: Record<string, unknown>): string {
+    return `${String(row.tx_id)}:${String(row.global_position)}`;
+  }
+
+  isAfter(a: string, b: string): boolean {
+    const [ta, pa] = parse(a);
+    const [tb, pb] = parse(b);
+    return BigInt(ta) > BigInt(tb) || (ta === tb && BigInt(pa) > BigInt(pb));
+  }
+
+  conflictKind(error: unknown): ConflictKind | undefined {
+    const e = driverError(error);
+    if (e.code !== '23505' || typeof e.constraint !== 'string') return undefined;
+    if (e.constraint.endsWith('events_stream_version')) return 'stream_version';
+    if (e.constraint.endsWith('events_event_id')) return 'event_id';
+    return undefined;
+  }
+}
+
+function parse(checkpoint: string | undefined): [string, string] {
+  if (checkpoint === undefined) return ['0', '0'];
+  const match = /^(\d+):(\d+)$/.exec(checkpoint);
+  if (!match) throw new InvalidCheckpointError(checkpoint);
+  return [match[1], match[2]];
+}

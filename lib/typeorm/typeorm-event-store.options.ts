@@ -1,0 +1,9 @@
+export interface TypeOrmEventStoreOptions {
+  /**
+   * Prefix of every table the store creates (`es_events`, ...). Letters, digits and `_`.
+   * @default 'es_'
+   */
+  tablePrefix?: string;
+  /** PostgreSQL schema or MySQL database that holds the tables. Not supported on SQLite. */
+  schema?: string;
+}

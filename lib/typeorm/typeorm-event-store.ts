@@ -1,0 +1,295 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
+import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
+import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { EventStore } from '../event-store/event-store.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+} from '../event-store/event-store.types.js';
+import {
+  isRetriedAppend,
+  prepareAppend,
+  type PreparedAppend,
+} from '../event-store/prepared-append.js';
+import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
+import { dialectFor } from './dialects/dialect-for.js';
+import {
+  toQuestionMarks,
+  type ConflictKind,
+  type EventTables,
+  type InsertedRow,
+  type SqlDialect,
+  type SqlResult,
+  type SqlRunner,
+} from './dialects/sql-dialect.js';
+import { decodeEvent } from './event-row.js';
+import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+/** 'any' appends retry a lost race on the next version; bounded only to stop a runaway loop. */
+const MAX_ANY_ATTEMPTS = 1000;
+
+/**
+ * The event store over a TypeORM `DataSource` (PostgreSQL, MySQL/MariaDB, SQLite through
+ * better-sqlite3). Hot paths run plain parameterised SQL through TypeORM's query runners and pool.
+ */
+export class TypeOrmEventStore extends EventStore {
+  readonly dialect: SqlDialect;
+  private readonly tables: EventTables;
+  private readonly schema: string | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeOrmEventStoreOptions = {},
+  ) {
+    super();
+    const prefix = options.tablePrefix ?? 'es_';
+    if (prefix !== '' && !IDENTIFIER.test(prefix)) {
+      throw new InvalidOptionsError('tablePrefix', `"${prefix}" must be letters, digits and _`);
+    }
+    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
+      throw new InvalidOptionsError('schema', `"${options.schema}" must be letters, digits and _`);
+    }
+    this.dialect = dialectFor(dataSource.options.type);
+    this.schema = options.schema;
+    this.tables = {
+      events: this.dialect.quoteTable(options.schema, `${prefix}events`),
+      head: this.dialect.quoteTable(options.schema, `${prefix}head`),
+      prefix,
+    };
+  }
+
+  /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
+  schemaSql(): string[] {
+    return this.dialect.schemaStatements(this.tables, this.schema);
+  }
+
+  /** Creates the store's tables if they do not exist. Safe to run from several instances at once. */
+  async migrate(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    const lock = this.dialect.migrationLock;
+    try {
+      if (lock) await runner.query(lock.acquire);
+      try {
+        for (const statement of this.schemaSql()) await runner.query(statement);
+      } finally {
+        if (lock) await runner.query(lock.release);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const append = prepareAppend(streamId, events, options);
+    if (append.events.length === 0) {
+      return {
+        streamId,
+        nextExpectedVersion: await this.streamVersion(streamId),
+        events: [],
+      };
+    }
+    const callerRunner = transactionOf(options.manager);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const rows = await this.insert(append, callerRunner);
+        if (rows) return appendResult(append, rows);
+        return await this.resolveConflict(append, 'stream_version');
+      } catch (error) {
+        const kind = this.dialect.conflictKind(error);
+        if (kind === undefined) throw error;
+        const lostRace = kind === 'stream_version' && append.expectedVersion === 'any';
+        if (lostRace && attempt < MAX_ANY_ATTEMPTS) continue;
+        return await this.resolveConflict(append, kind);
+      }
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    assertValidStreamId(streamId);
+    const backward = options.direction === 'backward';
+    const params: unknown[] = [streamId];
+    let sql = `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE stream_id = ?`;
+    if (options.fromVersion !== undefined) {
+      sql += backward ? ' AND version <= ?' : ' AND version >= ?';
+      params.push(options.fromVersion);
+    }
+    sql += ` ORDER BY version ${backward ? 'DESC' : 'ASC'}`;
+    if (options.maxCount !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(options.maxCount);
+    }
+    const result = await this.query(sql, params);
+    return result.records.map(decodeEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const maxCount = options.maxCount ?? 1000;
+    const filters: string[] = [];
+    const filterParams: unknown[] = [];
+    if (options.types) {
+      filters.push(
+        options.types.length ? `type IN (${toQuestionMarks(options.types.length)})` : '1 = 0',
+      );
+      filterParams.push(...options.types);
+    }
+    if (options.categories) {
+      const count = options.categories.length;
+      filters.push(count ? `category IN (${toQuestionMarks(count)})` : '1 = 0');
+      filterParams.push(...options.categories);
+    }
+    const { sql, params } = this.dialect.readAllSql(this.tables, {
+      afterCheckpoint: options.after,
+      maxCount,
+      filter: filters.length ? { sql: filters.join(' AND '), params: filterParams } : undefined,
+    });
+    const rows = (await this.query(sql, params)).records;
+    const events = rows
+      .filter((row) => row.kind === 'e')
+      .map((row) => ({
+        ...decodeEvent(row),
+        checkpoint: this.dialect.checkpointOf(row),
+      }));
+    const isEnd = events.length < maxCount;
+    let checkpoint = events.at(-1)?.checkpoint ?? options.after ?? this.dialect.startCheckpoint;
+    const head = rows.find((row) => row.kind === 'h');
+    if (isEnd && head) {
+      const last = this.dialect.checkpointOf(head);
+      if (this.dialect.isAfter(last, checkpoint)) checkpoint = last;
+    }
+    return { events, checkpoint, isEnd };
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    assertValidStreamId(streamId);
+    const result = await this.query(
+      `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`,
+      [streamId],
+    );
+    return Number(result.records[0]?.v ?? 0);
+  }
+
+  async streamExists(streamId: string): Promise<boolean> {
+    return (await this.streamVersion(streamId)) > 0;
+  }
+
+  async deleteStream(streamId: string): Promise<void> {
+    assertValidStreamId(streamId);
+    await this.query(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+  }
+
+  /**
+   * Runs the dialect's insert: in the caller's transaction (under a savepoint, so a lost race
+   * leaves that transaction usable), in a transaction of its own where the dialect needs one, or
+   * as one self-committing statement.
+   */
+  private async insert(
+    append: PreparedAppend,
+    callerRunner: QueryRunner | undefined,
+  ): Promise<InsertedRow[] | undefined> {
+    const runner = callerRunner ?? this.dataSource.createQueryRunner();
+    const transactional = callerRunner !== undefined || this.dialect.appendNeedsTransaction;
+    try {
+      if (!transactional) {
+        return await this.dialect.insertEvents(
+          this.runOn(runner),
+          this.tables,
+          append,
+          streamCategory(append.streamId),
+        );
+      }
+      await runner.startTransaction();
+      try {
+        const rows = await this.dialect.insertEvents(
+          this.runOn(runner),
+          this.tables,
+          append,
+          streamCategory(append.streamId),
+        );
+        if (rows) await runner.commitTransaction();
+        else await runner.rollbackTransaction();
+        return rows;
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
+    } finally {
+      if (!callerRunner) await runner.release();
+    }
+  }
+
+  /**
+   * The append did not go in. Either it is a retry of an append that already went in (same event
+   * ids, same place: return the original result), or a real conflict.
+   */
+  private async resolveConflict(append: PreparedAppend, kind: ConflictKind): Promise<AppendResult> {
+    if (append.idsFromCaller || kind === 'event_id') {
+      const ids = append.events.map((e) => e.eventId);
+      const stored = (
+        await this.query(
+          `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE event_id IN (${toQuestionMarks(ids.length)})`,
+          ids,
+        )
+      ).records.map(decodeEvent);
+      if (isRetriedAppend(append, stored)) {
+        const ordered = stored.sort((a, b) => a.version - b.version);
+        return {
+          streamId: append.streamId,
+          nextExpectedVersion: ordered[ordered.length - 1].version,
+          events: ordered,
+        };
+      }
+      if (stored.length > 0 || kind === 'event_id') {
+        throw new DuplicateEventIdError(
+          append.streamId,
+          stored.length ? stored.map((e) => e.eventId) : ids,
+        );
+      }
+    }
+    const actual = await this.streamVersion(append.streamId);
+    throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
+  }
+
+  private query(sql: string, params: readonly unknown[]): Promise<SqlResult> {
+    const runner = this.dataSource.createQueryRunner();
+    return this.runOn(runner)(sql, params).finally(() => runner.release());
+  }
+
+  private runOn(runner: QueryRunner): SqlRunner {
+    return async (sql, params) =>
+      (await runner.query(this.dialect.bind(sql), params as unknown[], true)) as SqlResult;
+  }
+}
+
+function appendResult(append: PreparedAppend, rows: InsertedRow[]): AppendResult {
+  return {
+    streamId: append.streamId,
+    nextExpectedVersion: rows[rows.length - 1].version,
+    events: append.events.map((event, i) => ({
+      eventId: event.eventId,
+      type: event.type,
+      streamId: append.streamId,
+      version: rows[i].version,
+      globalPosition: rows[i].globalPosition,
+      data: JSON.parse(event.data) as unknown,
+      metadata: JSON.parse(event.metadata) as StoredEvent['metadata'],
+      occurredAt: rows[i].occurredAt,
+    })),
+  };
+}
+
+/** The query runner of a caller's open transaction, if the given manager has one. */
+function transactionOf(manager: unknown): QueryRunner | undefined {
+  const runner = (manager as EntityManager | undefined)?.queryRunner;
+  return runner?.isTransactionActive ? runner : undefined;
+}

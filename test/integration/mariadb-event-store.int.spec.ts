@@ -1,0 +1,6 @@
+import { describeEventStoreContract } from '../contract/event-store.contract.js';
+import { describeTypeOrmStore } from './typeorm-event-store.suite.js';
+import { createTypeOrmStore } from '../support/typeorm-store.js';
+
+describeEventStoreContract('mariadb', () => createTypeOrmStore('mariadb'));
+describeTypeOrmStore('mariadb');
