@@ -27,3 +27,9 @@ export { InvalidOptionsError } from './event-store/errors/invalid-options.error.
 export { InvalidStreamIdError } from './event-store/errors/invalid-stream-id.error.js';
 export { TypeOrmEventStore } from './typeorm/typeorm-event-store.js';
 export type { TypeOrmEventStoreOptions } from './typeorm/typeorm-event-store.options.js';
+export { EventSourcingModule } from './event-sourcing.module.js';
+export type {
+  EventSourcingModuleOptions,
+  EventStoreDatabaseType,
+} from './module/event-sourcing.options.js';
+export { EventSourcingExceptionFilter } from './http/event-sourcing-exception.filter.js';

@@ -1,0 +1,115 @@
+import type { DataSource } from 'typeorm';
+import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+
+/** The databases the module can open a connection to by itself. */
+export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
+
+export interface EventSourcingModuleOptions {
+  /**
+   * Where events are stored. `'memory'` keeps them in memory (tests, prototypes). A database type
+   * makes the module open (and, on shutdown, close) its own TypeORM DataSource. Omit it when
+   * passing `dataSource`.
+   */
+  type?: EventStoreDatabaseType | 'memory';
+  /** Connection URL, e.g. `postgres://user@host:5432/db`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  /** Database name; for better-sqlite3 the file path (`:memory:` for a throwaway database). */
+  database?: string;
+  /** Maximum connections in the pool the module opens. @default 10 */
+  poolSize?: number;
+  /**
+   * An existing, initialised TypeORM DataSource (for example the one `@nestjs/typeorm` registered,
+   * injected by `getDataSourceToken()` in `forRootAsync`). The app keeps one pool and can commit its
+   * own entities and events in one transaction. The module never closes a DataSource it was given.
+   */
+  dataSource?: DataSource;
+  /** Prefix of the store's tables. @default 'es_' */
+  tablePrefix?: string;
+  /** PostgreSQL schema or MySQL database for the store's tables. */
+  schema?: string;
+  /** Create the store's tables at startup if they are missing. @default true */
+  migrate?: boolean;
+}
+
+const KNOWN_KEYS = new Set<string>([
+  'type',
+  'url',
+  'host',
+  'port',
+  'username',
+  'password',
+  'database',
+  'poolSize',
+  'dataSource',
+  'tablePrefix',
+  'schema',
+  'migrate',
+]);
+const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
+
+/** Checks options at startup so a mistake stops boot with one message naming the option. */
+export function validateOptions(options: unknown): EventSourcingModuleOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(
+      '(options)',
+      'pass an options object to EventSourcingModule.forRoot()',
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw new InvalidOptionsError(
+        key,
+        `unknown option; known options are ${[...KNOWN_KEYS].join(', ')}`,
+      );
+    }
+  }
+  const o = options as EventSourcingModuleOptions;
+  if (o.dataSource !== undefined && o.type !== undefined) {
+    throw new InvalidOptionsError(
+      'type',
+      'give either "type" (and connection options) or "dataSource", not both',
+    );
+  }
+  if (o.dataSource === undefined && o.type === undefined) {
+    throw new InvalidOptionsError(
+      'type',
+      "missing: set type ('postgres', 'mysql', 'mariadb', 'better-sqlite3' or 'memory') or pass a dataSource",
+    );
+  }
+  if (o.type !== undefined && !TYPES.has(o.type)) {
+    throw new InvalidOptionsError(
+      'type',
+      `"${String(o.type)}" is not one of ${[...TYPES].join(', ')}`,
+    );
+  }
+  if (o.dataSource !== undefined && typeof o.dataSource.createQueryRunner !== 'function') {
+    throw new InvalidOptionsError('dataSource', 'expected a TypeORM DataSource');
+  }
+  if (o.dataSource !== undefined && !o.dataSource.isInitialized) {
+    throw new InvalidOptionsError(
+      'dataSource',
+      'the DataSource is not initialised; call initialize() first',
+    );
+  }
+  const needsTarget = o.type !== undefined && o.type !== 'memory' && o.type !== 'better-sqlite3';
+  if (needsTarget && o.url === undefined && o.host === undefined) {
+    throw new InvalidOptionsError('url', `missing: ${o.type} needs a url or a host`);
+  }
+  if (o.type === 'better-sqlite3' && o.database === undefined && o.url === undefined) {
+    throw new InvalidOptionsError(
+      'database',
+      'missing: better-sqlite3 needs a file path (or ":memory:")',
+    );
+  }
+  if (o.poolSize !== undefined && (!Number.isInteger(o.poolSize) || o.poolSize < 1)) {
+    throw new InvalidOptionsError('poolSize', `${String(o.poolSize)} must be a whole number >= 1`);
+  }
+  if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
+    throw new InvalidOptionsError('migrate', 'must be true or false');
+  }
+  return o;
+}

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { EventStore } from '../event-store/event-store.js';
+import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
+import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
+import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+
+/** The store and, when the module opened it, the DataSource it must close on shutdown. */
+export class EventStoreConnection {
+  private static readonly logger = new Logger('EventSourcing');
+
+  private constructor(
+    readonly store: EventStore,
+    readonly dataSource: DataSource | undefined,
+    private readonly ownsDataSource: boolean,
+  ) {}
+
+  static async open(options: EventSourcingModuleOptions): Promise<EventStoreConnection> {
+    if (options.type === 'memory') {
+      this.logger.log('Event store: in memory (events are lost when the process ends)');
+      return new EventStoreConnection(new InMemoryEventStore(), undefined, false);
+    }
+    const owns = options.dataSource === undefined;
+    const dataSource =
+      options.dataSource ?? (await new DataSource(toDataSourceOptions(options)).initialize());
+    try {
+      const store = new TypeOrmEventStore(dataSource, {
+        tablePrefix: options.tablePrefix,
+        schema: options.schema,
+      });
+      if (options.migrate !== false) await store.migrate();
+      this.logger.log(
+        `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
+          (options.migrate === false ? ' (migration disabled)' : ''),
+      );
+      return new EventStoreConnection(store, dataSource, owns);
+    } catch (error) {
+      if (owns) await dataSource.destroy();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+function toDataSourceOptions(o: EventSourcingModuleOptions): DataSourceOptions {
+  if (o.type === 'better-sqlite3') {
+    // WAL lets readers (projections, HTTP reads) run while a write commits.
+    return { type: 'better-sqlite3', database: o.database ?? o.url ?? ':memory:', enableWAL: true };
+  }
+  return {
+    type: o.type as 'postgres' | 'mysql' | 'mariadb',
+    url: o.url,
+    host: o.host,
+    port: o.port,
+    username: o.username,
+    password: o.password,
+    database: o.database,
+    poolSize: o.poolSize,
+  } as DataSourceOptions;
+}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.js';
+import { databaseOptionsFromEnv } from './database-options.js';
+
+const database = databaseOptionsFromEnv();
+if (database.type === 'better-sqlite3') mkdirSync('data', { recursive: true });
+const app = await createApp(database);
+const port = Number(process.env.PORT ?? 3000);
+await app.listen(port, '127.0.0.1');
+new Logger('SampleApp').log(`Listening on http://127.0.0.1:${port} (${database.type})`);
