@@ -59,5 +59,5 @@ function toDataSourceOptions(o: EventSourcingModuleOptions): DataSourceOptions {
     password: o.password,
     database: o.database,
     poolSize: o.poolSize,
-  } as DataSourceOptions;
+  };
 }
