@@ -1,13 +1,26 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
 import { EventSourcingCoreModule } from './module/event-sourcing-core.module.js';
 import type {
   EVENT_SOURCING_ASYNC_OPTIONS_TYPE,
   EVENT_SOURCING_OPTIONS_TYPE,
 } from './module/event-sourcing.module-definition.js';
+import type { AggregateClass } from './repository/aggregate-repository.js';
+import { createAggregateRepositoryProviders } from './repository/aggregate-repository.providers.js';
+import type { EventClass } from './serialization/serialization.types.js';
+
+export interface EventSourcingFeatureOptions {
+  /**
+   * Event classes to know when reading, besides those the aggregates' `@EventSourcingHandler`s
+   * name (for example events handled only through the `on<EventName>` convention).
+   */
+  events?: EventClass[];
+}
 
 /**
- * Event sourcing for a Nest application. `forRoot`/`forRootAsync` once in the root module: they
- * provide the `EventStore` everywhere (global).
+ * Event sourcing for a Nest application. `forRoot`/`forRootAsync` once in the root module (global:
+ * the `EventStore` is injectable everywhere); `forFeature([Order])` in any module that needs
+ * `@InjectAggregateRepository(Order)`.
  */
 @Module({})
 export class EventSourcingModule {
@@ -19,6 +32,18 @@ export class EventSourcingModule {
     return {
       module: EventSourcingModule,
       imports: [EventSourcingCoreModule.forRootAsync(options)],
+    };
+  }
+
+  static forFeature(
+    aggregates: AggregateClass<EventSourcedAggregate>[],
+    options: EventSourcingFeatureOptions = {},
+  ): DynamicModule {
+    const providers = createAggregateRepositoryProviders(aggregates, options.events);
+    return {
+      module: EventSourcingModule,
+      providers,
+      exports: providers.map((p) => (p as { provide: string }).provide),
     };
   }
 }

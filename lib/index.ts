@@ -33,3 +33,69 @@ export type {
   EventStoreDatabaseType,
 } from './module/event-sourcing.options.js';
 export { EventSourcingExceptionFilter } from './http/event-sourcing-exception.filter.js';
+export type { EventSourcingFeatureOptions } from './event-sourcing.module.js';
+export {
+  SnapshotStore,
+  InMemorySnapshotStore,
+  type Snapshot,
+} from './event-store/snapshot-store.js';
+
+// Events: stable type names, (de)serialisation, upcasting
+export {
+  DomainEvent,
+  getDomainEventMetadata,
+  type DomainEventOptions,
+  type DomainEventMetadata,
+} from './serialization/domain-event.decorator.js';
+export { EventRegistry } from './serialization/event-registry.js';
+export { Upcaster, getUpcasterMetadata } from './serialization/upcaster.decorator.js';
+export type {
+  EventClass,
+  EventUpcaster,
+  SerializedEvent,
+  UpcasterDefinition,
+} from './serialization/serialization.types.js';
+export { DuplicateEventTypeError } from './serialization/errors/duplicate-event-type.error.js';
+export { DuplicateUpcasterError } from './serialization/errors/duplicate-upcaster.error.js';
+export { EventDeserializationError } from './serialization/errors/event-deserialization.error.js';
+export { MissingUpcasterError } from './serialization/errors/missing-upcaster.error.js';
+export { UndecoratedEventError } from './serialization/errors/undecorated-event.error.js';
+export { UnknownEventTypeError } from './serialization/errors/unknown-event-type.error.js';
+export { UnregisteredEventError } from './serialization/errors/unregistered-event.error.js';
+
+// Aggregates and repositories
+export {
+  Aggregate,
+  getAggregateMetadata,
+  streamIdFor,
+  type AggregateOptions,
+  type AggregateMetadata,
+} from './aggregate/aggregate.decorator.js';
+export { EventSourcingHandler } from './aggregate/event-sourcing-handler.decorator.js';
+export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
+export { AggregateNotFoundError } from './aggregate/errors/aggregate-not-found.error.js';
+export { UndecoratedAggregateError } from './aggregate/errors/undecorated-aggregate.error.js';
+export {
+  AggregateRepository,
+  type AggregateClass,
+  type LoadOptions,
+  type SaveOptions,
+} from './repository/aggregate-repository.js';
+export {
+  getAggregateRepositoryToken,
+  InjectAggregateRepository,
+} from './repository/aggregate-repository.token.js';
+export { retryOnConcurrencyError } from './repository/retry-on-concurrency-error.js';
+export { UndecoratedHandledEventError } from './repository/errors/undecorated-handled-event.error.js';
+
+// Correlation and causation
+export {
+  MessageContext,
+  setCommandId,
+  commandIdOf,
+  type MessageContextData,
+} from './context/message-context.js';
+export {
+  CorrelationIdInterceptor,
+  CORRELATION_HEADER,
+} from './context/correlation-id.interceptor.js';

@@ -1,5 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
+import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventRegistry } from '../serialization/event-registry.js';
+import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
@@ -7,9 +12,10 @@ import {
   EVENT_SOURCING_OPTIONS,
 } from './event-sourcing.module-definition.js';
 
-/** Owns the connection, the store and their shutdown; `EventSourcingModule` is its facade. */
+/** Owns the connection, the store, the event registry and their shutdown. */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: EventStoreConnection,
@@ -22,8 +28,24 @@ import {
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.store,
     },
+    {
+      provide: SnapshotStore,
+      inject: [EventStoreConnection],
+      useFactory: (connection: EventStoreConnection) => connection.snapshots,
+    },
+    {
+      provide: EventRegistry,
+      inject: [EVENT_SOURCING_OPTIONS],
+      useFactory: (options: EventSourcingModuleOptions) => {
+        const registry = new EventRegistry();
+        for (const upcaster of options.upcasters ?? []) registry.addUpcaster(upcaster);
+        return registry;
+      },
+    },
+    UpcasterExplorer,
+    CommandContextExplorer,
   ],
-  exports: [EventStore, EventStoreConnection],
+  exports: [EventStore, SnapshotStore, EventRegistry, EventStoreConnection],
 })
 export class EventSourcingCoreModule
   extends ConfigurableEventSourcingCoreModule

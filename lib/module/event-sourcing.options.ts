@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import type { UpcasterDefinition } from '../serialization/serialization.types.js';
 
 /** The databases the module can open a connection to by itself. */
 export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
@@ -33,6 +34,8 @@ export interface EventSourcingModuleOptions {
   schema?: string;
   /** Create the store's tables at startup if they are missing. @default true */
   migrate?: boolean;
+  /** Upcasters of old event versions (they can also be providers decorated with `@Upcaster`). */
+  upcasters?: UpcasterDefinition[];
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -48,6 +51,7 @@ const KNOWN_KEYS = new Set<string>([
   'tablePrefix',
   'schema',
   'migrate',
+  'upcasters',
 ]);
 const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
 
@@ -110,6 +114,9 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   }
   if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
     throw new InvalidOptionsError('migrate', 'must be true or false');
+  }
+  if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
+    throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
   }
   return o;
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { EventStore } from '../event-store/event-store.js';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
+import { InMemorySnapshotStore, type SnapshotStore } from '../event-store/snapshot-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 
@@ -11,6 +12,7 @@ export class EventStoreConnection {
 
   private constructor(
     readonly store: EventStore,
+    readonly snapshots: SnapshotStore,
     readonly dataSource: DataSource | undefined,
     private readonly ownsDataSource: boolean,
   ) {}
@@ -18,7 +20,12 @@ export class EventStoreConnection {
   static async open(options: EventSourcingModuleOptions): Promise<EventStoreConnection> {
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
-      return new EventStoreConnection(new InMemoryEventStore(), undefined, false);
+      return new EventStoreConnection(
+        new InMemoryEventStore(),
+        new InMemorySnapshotStore(),
+        undefined,
+        false,
+      );
     }
     const owns = options.dataSource === undefined;
     const dataSource =
@@ -33,7 +40,7 @@ export class EventStoreConnection {
         `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
           (options.migrate === false ? ' (migration disabled)' : ''),
       );
-      return new EventStoreConnection(store, dataSource, owns);
+      return new EventStoreConnection(store, store.createSnapshotStore(), dataSource, owns);
     } catch (error) {
       if (owns) await dataSource.destroy();
       throw error;

@@ -29,6 +29,7 @@ import {
   type SqlRunner,
 } from './dialects/sql-dialect.js';
 import { decodeEvent } from './event-row.js';
+import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
@@ -61,8 +62,14 @@ export class TypeOrmEventStore extends EventStore {
     this.tables = {
       events: this.dialect.quoteTable(options.schema, `${prefix}events`),
       head: this.dialect.quoteTable(options.schema, `${prefix}head`),
+      snapshots: this.dialect.quoteTable(options.schema, `${prefix}snapshots`),
       prefix,
     };
+  }
+
+  /** Snapshots kept in this store's database, in the table its migration creates. */
+  createSnapshotStore(): TypeOrmSnapshotStore {
+    return new TypeOrmSnapshotStore(this.dataSource, this.dialect, this.tables);
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */

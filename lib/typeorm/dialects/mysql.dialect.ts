@@ -62,8 +62,23 @@ export class MysqlDialect implements SqlDialect {
   position BIGINT NOT NULL
 ) ENGINE=InnoDB`,
       `INSERT IGNORE INTO ${t.head} (id, position) VALUES (1, 0)`,
+      `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
+  stream_id VARCHAR(255) NOT NULL PRIMARY KEY,
+  version INT NOT NULL,
+  revision INT NOT NULL,
+  state JSON NOT NULL,
+  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ];
   }
+
+  // A snapshot never replaces a newer one (two savers may race).
+  readonly upsertSnapshotSql = (t: EventTables) =>
+    `INSERT INTO ${t.snapshots} (stream_id, version, revision, state) VALUES (?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE
+  revision = IF(version <= VALUES(version), VALUES(revision), revision),
+  state = IF(version <= VALUES(version), VALUES(state), state),
+  version = IF(version <= VALUES(version), VALUES(version), version)`;
 
   async insertEvents(
     run: SqlRunner,

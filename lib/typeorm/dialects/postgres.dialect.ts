@@ -64,8 +64,21 @@ export class PostgresDialect implements SqlDialect {
   CONSTRAINT ${t.prefix}events_event_id UNIQUE (event_id)
 )`,
       `CREATE INDEX IF NOT EXISTS ${t.prefix}events_log_order ON ${t.events} (tx_id, global_position)`,
+      `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
+  stream_id VARCHAR(255) NOT NULL PRIMARY KEY,
+  version INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  state JSONB NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+)`,
     ];
   }
+
+  readonly upsertSnapshotSql = (t: EventTables) =>
+    `INSERT INTO ${t.snapshots} (stream_id, version, revision, state) VALUES (?, ?, ?, ?::jsonb)
+ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision,
+  state = EXCLUDED.state, created_at = clock_timestamp()
+WHERE ${t.snapshots}.version <= EXCLUDED.version`;
 
   async insertEvents(
     run: SqlRunner,

@@ -14,6 +14,7 @@ export interface EventTables {
   /** Quoted, schema-qualified names. */
   events: string;
   head: string;
+  snapshots: string;
   /** Unquoted prefix, used to name constraints and indexes. */
   prefix: string;
 }
@@ -64,6 +65,8 @@ export interface SqlDialect {
     append: PreparedAppend,
     category: string,
   ): Promise<InsertedRow[] | undefined>;
+  /** Inserts or replaces the snapshot of a stream: (stream_id, version, revision, state). */
+  readonly upsertSnapshotSql: (t: EventTables) => string;
   /** A page of the global log in this database's gap-safe order. */
   readAllSql(tables: EventTables, query: ReadAllQuery): { sql: string; params: unknown[] };
   /** The checkpoint right after a row read by `readAllSql`. */

@@ -53,8 +53,20 @@ export class SqliteDialect implements SqlDialect {
   CONSTRAINT ${t.prefix}events_stream_version UNIQUE (stream_id, version),
   CONSTRAINT ${t.prefix}events_event_id UNIQUE (event_id)
 )`,
+      `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
+  stream_id TEXT NOT NULL PRIMARY KEY,
+  version INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)`,
     ];
   }
+
+  readonly upsertSnapshotSql = (t: EventTables) =>
+    `INSERT INTO ${t.snapshots} (stream_id, version, revision, state) VALUES (?, ?, ?, ?)
+ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, revision = excluded.revision,
+  state = excluded.state WHERE ${t.snapshots}.version <= excluded.version`;
 
   async insertEvents(
     run: SqlRunner,

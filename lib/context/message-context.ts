@@ -1,0 +1,51 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+
+/** What the message being handled right now passes on to the events it causes. */
+export interface MessageContextData {
+  /** Shared by everything one request (or one business transaction) caused. */
+  correlationId: string;
+  /** The id of the message (command or event) being handled. */
+  causationId?: string;
+  /** Extra keys stored in the metadata of every event appended in this context. */
+  metadata?: Record<string, unknown>;
+}
+
+// Scoped per async call chain, so concurrent requests never see each other's context.
+const storage = new AsyncLocalStorage<MessageContextData>();
+
+/**
+ * The correlation context carried through async calls: the HTTP interceptor and the command-handler
+ * wrapper set it; the aggregate repository reads it when it appends.
+ */
+export const MessageContext = {
+  run<T>(data: MessageContextData, fn: () => T): T {
+    return storage.run(data, fn);
+  },
+
+  current(): MessageContextData | undefined {
+    return storage.getStore();
+  },
+
+  /** The metadata an event appended now should carry. */
+  eventMetadata(): EventMetadata {
+    const context = storage.getStore();
+    if (!context) return {};
+    return {
+      ...context.metadata,
+      correlationId: context.correlationId,
+      ...(context.causationId ? { causationId: context.causationId } : {}),
+    };
+  },
+};
+
+const commandIds = new WeakMap<object, string>();
+
+/** Gives a command a known id (a saga uses a deterministic one so re-delivery can be detected). */
+export function setCommandId(command: object, id: string): void {
+  commandIds.set(command, id);
+}
+
+export function commandIdOf(command: object): string | undefined {
+  return commandIds.get(command);
+}

@@ -1,0 +1,45 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import { EventStore } from '../event-store/event-store.js';
+import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
+import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
+import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
+import { EventRegistry } from '../serialization/event-registry.js';
+import type { EventClass } from '../serialization/serialization.types.js';
+import { AggregateRepository, type AggregateClass } from './aggregate-repository.js';
+import { getAggregateRepositoryToken } from './aggregate-repository.token.js';
+import { UndecoratedHandledEventError } from './errors/undecorated-handled-event.error.js';
+
+/** One repository provider per aggregate; registering its events stops boot on a mistake. */
+export function createAggregateRepositoryProviders(
+  aggregates: AggregateClass<EventSourcedAggregate>[],
+  events: EventClass[] = [],
+): Provider[] {
+  return aggregates.map((aggregateClass) => ({
+    provide: getAggregateRepositoryToken(aggregateClass),
+    inject: [EventStore, EventRegistry, EventBus, SnapshotStore],
+    useFactory: (
+      store: EventStore,
+      registry: EventRegistry,
+      bus: EventBus,
+      snapshots: SnapshotStore,
+    ) => {
+      for (const eventClass of getEventSourcingHandlers(aggregateClass).keys()) {
+        if (!getDomainEventMetadata(eventClass)) {
+          throw new UndecoratedHandledEventError(aggregateClass.name, eventClass.name);
+        }
+        registry.register(eventClass as EventClass);
+      }
+      registry.register(...events);
+      return new AggregateRepository(
+        aggregateClass,
+        store,
+        registry,
+        bus,
+        snapshots,
+        new Logger(`AggregateRepository<${aggregateClass.name}>`),
+      );
+    },
+  }));
+}

@@ -1,0 +1,150 @@
+import type { Logger } from '@nestjs/common';
+import type { EventBus, IEvent } from '@nestjs/cqrs';
+import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { EventMetadata, ExpectedVersion } from '../event-store/event-store.types.js';
+import type { SnapshotStore } from '../event-store/snapshot-store.js';
+import {
+  getAggregateMetadata,
+  isSnapshotDue,
+  streamIdFor,
+  type AggregateMetadata,
+} from '../aggregate/aggregate.decorator.js';
+import { AggregateNotFoundError } from '../aggregate/errors/aggregate-not-found.error.js';
+import { UndecoratedAggregateError } from '../aggregate/errors/undecorated-aggregate.error.js';
+import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
+import { MessageContext } from '../context/message-context.js';
+import type { EventRegistry } from '../serialization/event-registry.js';
+import type { EventClass } from '../serialization/serialization.types.js';
+
+export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
+
+export interface LoadOptions {
+  /** The version the caller saw (e.g. sent by a client); loading fails if the stream moved on. */
+  expectedVersion?: number;
+}
+
+export interface SaveOptions {
+  /** Metadata stored with every event of this save (besides correlation and causation). */
+  metadata?: EventMetadata;
+  /** A TypeORM EntityManager whose transaction the append (and snapshot) joins. */
+  manager?: unknown;
+}
+
+/**
+ * Loads aggregates from their streams and saves their new events. Inject it with
+ * `@InjectAggregateRepository(Order)` after `EventSourcingModule.forFeature([Order])`.
+ */
+export class AggregateRepository<T extends EventSourcedAggregate> {
+  private readonly metadata: AggregateMetadata;
+
+  constructor(
+    private readonly aggregateClass: AggregateClass<T>,
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly eventBus: EventBus,
+    private readonly snapshots: SnapshotStore,
+    private readonly logger: Logger,
+  ) {
+    const metadata = getAggregateMetadata(aggregateClass);
+    if (!metadata) throw new UndecoratedAggregateError(aggregateClass.name);
+    this.metadata = metadata;
+  }
+
+  /** The aggregate, or `AggregateNotFoundError` when its stream does not exist. */
+  async load(id: string, options: LoadOptions = {}): Promise<T> {
+    const aggregate = await this.find(id);
+    if (!aggregate) throw new AggregateNotFoundError(streamIdFor(this.aggregateClass, id));
+    const expected = options.expectedVersion;
+    if (expected !== undefined && aggregate.version !== expected) {
+      throw new ConcurrencyError(streamIdFor(this.aggregateClass, id), expected, aggregate.version);
+    }
+    return aggregate;
+  }
+
+  /** The aggregate, or `undefined` when its stream does not exist. */
+  async find(id: string): Promise<T | undefined> {
+    const streamId = streamIdFor(this.aggregateClass, id);
+    const { aggregate, from } = await this.startFromSnapshot(id, streamId);
+    const stored = await this.store.readStream(streamId, { fromVersion: from + 1 });
+    if (stored.length === 0 && from === 0) return undefined;
+    const history = stored.map((event) => this.registry.deserialize(event) as IEvent);
+    aggregate.loadFromHistory(history, stored.at(-1)?.version ?? from);
+    return aggregate;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.store.streamExists(streamIdFor(this.aggregateClass, id));
+  }
+
+  /**
+   * Appends the aggregate's new events, expecting the stream at the version it was loaded at (a
+   * new aggregate expects no stream), then publishes them on the @nestjs/cqrs EventBus. A
+   * concurrent writer makes this fail with `ConcurrencyError` and nothing is written.
+   */
+  async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+    const events = aggregate.getUncommittedEvents();
+    if (events.length === 0) return;
+    const streamId = streamIdFor(this.aggregateClass, aggregate.id);
+    const before = aggregate.persistedVersion;
+    const expectedVersion: ExpectedVersion = before === 0 ? 'no_stream' : before;
+    const newEvents = events.map((event) => {
+      this.registry.register(event.constructor as EventClass);
+      return this.registry.serialize(event);
+    });
+    const result = await this.store.appendToStream(streamId, newEvents, {
+      expectedVersion,
+      metadata: { ...MessageContext.eventMetadata(), ...options.metadata },
+      manager: options.manager,
+    });
+    aggregate.markSaved(result.nextExpectedVersion);
+    aggregate.commit();
+    // In-process and not durable: a crash right here loses this publication (not the events).
+    this.eventBus.publishAll(events);
+    if (isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
+      await this.takeSnapshot(aggregate, streamId, result.nextExpectedVersion, options.manager);
+    }
+  }
+
+  /** A fresh aggregate with the latest usable snapshot restored, and the version it covers. */
+  private async startFromSnapshot(
+    id: string,
+    streamId: string,
+  ): Promise<{ aggregate: T; from: number }> {
+    const fresh = { aggregate: new this.aggregateClass(id), from: 0 };
+    if (this.metadata.snapshotEvery === undefined) return fresh;
+    const snapshot = await this.snapshots.load(streamId);
+    if (!snapshot) return fresh;
+    if (snapshot.revision !== this.metadata.snapshotRevision) {
+      this.logger.warn(
+        `Ignoring snapshot of ${streamId} at revision ${snapshot.revision} (current ${this.metadata.snapshotRevision}); rebuilding from events`,
+      );
+      return fresh;
+    }
+    const aggregate = new this.aggregateClass(id);
+    try {
+      aggregate.restoreSnapshot(snapshot.state, snapshot.version);
+      return { aggregate, from: snapshot.version };
+    } catch (error) {
+      this.logger.warn(
+        `Ignoring snapshot of ${streamId} that failed to restore (${(error as Error).message}); rebuilding from events`,
+      );
+      return fresh;
+    }
+  }
+
+  private async takeSnapshot(aggregate: T, streamId: string, version: number, manager: unknown) {
+    const snapshot = {
+      streamId,
+      version,
+      revision: this.metadata.snapshotRevision,
+      state: aggregate.toSnapshot(),
+    };
+    try {
+      await this.snapshots.save(snapshot, manager);
+    } catch (error) {
+      // A missing snapshot only makes loading slower; the save itself has succeeded.
+      this.logger.warn(`Could not snapshot ${streamId} at ${version}: ${(error as Error).message}`);
+    }
+  }
+}

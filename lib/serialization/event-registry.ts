@@ -1,0 +1,259 @@
+import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import type { EventMetadata } from '../event-store/event-store.types.js';
+import { assertValidEventType, getDomainEventMetadata } from './domain-event.decorator.js';
+import type { DomainEventMetadata } from './domain-event.decorator.js';
+import { DuplicateEventTypeError } from './errors/duplicate-event-type.error.js';
+import { DuplicateUpcasterError } from './errors/duplicate-upcaster.error.js';
+import { EventDeserializationError } from './errors/event-deserialization.error.js';
+import { MissingUpcasterError } from './errors/missing-upcaster.error.js';
+import { UndecoratedEventError } from './errors/undecorated-event.error.js';
+import { UnknownEventTypeError } from './errors/unknown-event-type.error.js';
+import { UnregisteredEventError } from './errors/unregistered-event.error.js';
+import { isPlainObject, reviveDates } from './revive-dates.js';
+import { EVENT_VERSION_METADATA_KEY } from './serialization.constants.js';
+import type {
+  DeserializableEvent,
+  DeserializeOptions,
+  EventClass,
+  EventUpcaster,
+  SerializedEvent,
+  UpcasterDefinition,
+} from './serialization.types.js';
+import { assertValidFromVersion, getUpcasterMetadata } from './upcaster.decorator.js';
+
+/**
+ * Maps stable event type names to event classes and converts between events and stored payloads,
+ * upcasting payloads stored at older schema versions. One instance per application (no global
+ * state): the module fills it from `forFeature` and discovered `@Upcaster` providers.
+ *
+ * Default conversion, used unless the class has static `toPayload` / `fromPayload` hooks:
+ * - write: the event's own enumerable properties (`{ ...event }`); `JSON.stringify` turns Dates
+ *   into ISO strings;
+ * - read: `Object.assign(Object.create(Class.prototype), data)`, so the prototype (and
+ *   `instanceof`, and `ofType`) work; the constructor is not called. Nested plain objects stay plain
+ *   objects, and ISO date strings at any depth become Dates again (see `reviveDates`).
+ */
+export class EventRegistry {
+  private readonly classesByType = new Map<string, EventClass>();
+  private readonly metadataByClass = new Map<EventClass, DomainEventMetadata>();
+  /** type -> fromVersion -> upcaster */
+  private readonly upcasters = new Map<string, Map<number, UpcasterDefinition>>();
+
+  /**
+   * Registers event classes. Registering the same class again is harmless; nothing is registered
+   * when one of the classes is refused.
+   * @throws UndecoratedEventError for a class without `@DomainEvent`
+   * @throws DuplicateEventTypeError when another class already has the same type name
+   */
+  register(...classes: EventClass[]): this {
+    const staged = new Map<string, EventClass>();
+    for (const cls of classes) {
+      if (typeof cls !== 'function') {
+        throw new InvalidOptionsError(
+          'registered event classes',
+          `got ${String(cls)} instead of a class (often a circular import); pass the event classes`,
+        );
+      }
+      const metadata = getDomainEventMetadata(cls);
+      if (metadata === undefined) throw new UndecoratedEventError(nameOf(cls));
+      const existing = this.classesByType.get(metadata.type) ?? staged.get(metadata.type);
+      if (existing !== undefined && existing !== cls) {
+        throw new DuplicateEventTypeError(metadata.type, existing.name, cls.name);
+      }
+      staged.set(metadata.type, cls);
+    }
+    for (const [type, cls] of staged) {
+      this.classesByType.set(type, cls);
+      this.metadataByClass.set(cls, getDomainEventMetadata(cls)!);
+    }
+    return this;
+  }
+
+  /** The stored type name of an event of a registered class. */
+  typeOf(event: object): string {
+    return this.metadataOf(event).type;
+  }
+
+  /** The class registered for a type name, or `undefined`. */
+  classOf(type: string): EventClass | undefined {
+    return this.classesByType.get(type);
+  }
+
+  /** The type names of all registered classes. */
+  types(): string[] {
+    return [...this.classesByType.keys()];
+  }
+
+  /**
+   * Adds the upcaster of one event type from `fromVersion` to `fromVersion + 1`. Upcasters may be
+   * added before or after the event class is registered.
+   * @throws DuplicateUpcasterError when that step already has an upcaster
+   */
+  addUpcaster<TFrom, TTo>(upcaster: UpcasterDefinition<TFrom, TTo>): this {
+    const where = `upcaster of ${JSON.stringify(upcaster?.type)}`;
+    assertValidEventType(upcaster?.type, where);
+    assertValidFromVersion(upcaster.fromVersion, where);
+    if (typeof upcaster.upcast !== 'function') {
+      throw new InvalidOptionsError(where, 'upcast must be a function (data, metadata) => newData');
+    }
+    const steps = this.upcasters.get(upcaster.type) ?? new Map<number, UpcasterDefinition>();
+    if (steps.has(upcaster.fromVersion)) {
+      throw new DuplicateUpcasterError(upcaster.type, upcaster.fromVersion);
+    }
+    steps.set(upcaster.fromVersion, upcaster);
+    this.upcasters.set(upcaster.type, steps);
+    return this;
+  }
+
+  /** Adds an instance of a class decorated with `@Upcaster(type, fromVersion)`. */
+  addUpcasterProvider(provider: EventUpcaster): this {
+    const cls = provider.constructor;
+    const metadata = getUpcasterMetadata(cls);
+    if (metadata === undefined) {
+      throw new InvalidOptionsError(
+        `upcaster ${cls.name}`,
+        `the class has no @Upcaster(type, fromVersion) decorator; add one, e.g. @Upcaster('order.placed', 1)`,
+      );
+    }
+    return this.addUpcaster({
+      ...metadata,
+      upcast: (data, eventMetadata) => provider.upcast(data, eventMetadata),
+    });
+  }
+
+  /**
+   * Turns an event into what the store appends: its type name, its payload and, in metadata key
+   * `eventVersion`, the schema version of the payload.
+   * @throws UndecoratedEventError / UnregisteredEventError for an event of an unknown class
+   */
+  serialize(event: object): SerializedEvent {
+    const metadata = this.metadataOf(event);
+    const cls = event.constructor as EventClass;
+    const data = cls.toPayload ? cls.toPayload(event) : { ...event };
+    return {
+      type: metadata.type,
+      data,
+      metadata: { [EVENT_VERSION_METADATA_KEY]: metadata.version },
+    };
+  }
+
+  /**
+   * Turns a stored event back into an instance of its class, upcasting its payload first when it
+   * was stored at an older schema version (metadata `eventVersion`, missing means 1).
+   * @throws UnknownEventTypeError when no class is registered for the type (unless `skipUnknown`)
+   * @throws MissingUpcasterError when a step of the upcaster chain is missing
+   * @throws EventDeserializationError when the payload cannot be converted
+   */
+  deserialize(
+    stored: DeserializableEvent,
+    options?: DeserializeOptions & { skipUnknown?: false },
+  ): object;
+  deserialize(stored: DeserializableEvent, options: DeserializeOptions): object | undefined;
+  deserialize(stored: DeserializableEvent, options: DeserializeOptions = {}): object | undefined {
+    const cls = this.classesByType.get(stored.type);
+    if (cls === undefined) {
+      if (options.skipUnknown) return undefined;
+      throw new UnknownEventTypeError(stored.type, stored.streamId);
+    }
+    const data = this.upcast(stored, this.metadataByClass.get(cls)!.version);
+    if (cls.fromPayload) {
+      let event: unknown;
+      try {
+        event = cls.fromPayload(data);
+      } catch (cause) {
+        throw failure(stored, `${cls.name}.fromPayload threw: ${messageOf(cause)}`, cause);
+      }
+      if (!(event instanceof cls)) {
+        throw failure(stored, `${cls.name}.fromPayload must return an instance of ${cls.name}`);
+      }
+      return event;
+    }
+    if (data !== null && data !== undefined && !isPlainObject(data)) {
+      throw failure(
+        stored,
+        `its payload is ${Array.isArray(data) ? 'an array' : `a ${typeof data}`}, not an object; ` +
+          `give ${cls.name} a static fromPayload(data) that builds the event from it`,
+      );
+    }
+    return Object.assign(Object.create(cls.prototype) as object, reviveDates(data));
+  }
+
+  private metadataOf(event: object): DomainEventMetadata {
+    const cls: unknown =
+      typeof event === 'object' && event !== null ? event.constructor : undefined;
+    const metadata = this.metadataByClass.get(cls as EventClass);
+    if (metadata !== undefined) return metadata;
+    const decorated = typeof cls === 'function' ? getDomainEventMetadata(cls) : undefined;
+    if (decorated !== undefined) throw new UnregisteredEventError(nameOf(cls), decorated.type);
+    throw new UndecoratedEventError(nameOf(cls));
+  }
+
+  /** Runs the upcaster chain from the stored version up to `currentVersion`: 1 -> 2 -> 3. */
+  private upcast(stored: DeserializableEvent, currentVersion: number): unknown {
+    const metadata: EventMetadata = stored.metadata ?? {};
+    const storedVersion = metadata[EVENT_VERSION_METADATA_KEY] ?? 1;
+    if (
+      typeof storedVersion !== 'number' ||
+      !Number.isSafeInteger(storedVersion) ||
+      storedVersion < 1
+    ) {
+      throw failure(
+        stored,
+        `metadata.${EVENT_VERSION_METADATA_KEY} ${JSON.stringify(storedVersion)} is not a whole number >= 1`,
+      );
+    }
+    if (storedVersion > currentVersion) {
+      throw failure(
+        stored,
+        `it was stored at schema version ${storedVersion}, newer than version ${currentVersion} ` +
+          `of ${this.classesByType.get(stored.type)!.name}; run a version of the application that knows it`,
+      );
+    }
+    let data = stored.data;
+    for (let version = storedVersion; version < currentVersion; version++) {
+      const upcaster = this.upcasters.get(stored.type)?.get(version);
+      if (upcaster === undefined) {
+        throw new MissingUpcasterError(
+          stored.type,
+          version,
+          storedVersion,
+          currentVersion,
+          stored.streamId,
+        );
+      }
+      try {
+        data = upcaster.upcast(data, metadata);
+      } catch (cause) {
+        throw failure(
+          stored,
+          `the upcaster from version ${version} to ${version + 1} threw: ${messageOf(cause)}`,
+          cause,
+        );
+      }
+    }
+    return data;
+  }
+}
+
+function failure(
+  stored: DeserializableEvent,
+  problem: string,
+  cause?: unknown,
+): EventDeserializationError {
+  return new EventDeserializationError(
+    stored.type,
+    stored.streamId,
+    stored.version,
+    problem,
+    cause,
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function nameOf(cls: unknown): string {
+  if (typeof cls === 'function' && cls.name) return cls.name;
+  return cls === undefined ? 'a value that is not an object' : 'an anonymous class';
+}
