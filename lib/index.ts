@@ -99,3 +99,34 @@ export {
   CorrelationIdInterceptor,
   CORRELATION_HEADER,
 } from './context/correlation-id.interceptor.js';
+
+// Projections
+export {
+  Projection,
+  getProjectionMetadata,
+  type ProjectionOptions,
+} from './projection/projection.decorator.js';
+export { ProjectionHandler } from './projection/projection-handler.decorator.js';
+export {
+  ProjectionInit,
+  ProjectionReset,
+  ProjectionDelete,
+} from './projection/projection-lifecycle.decorator.js';
+export type { ProjectionContext } from './projection/projection-context.js';
+export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
+export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
+export type { ProjectionHookContext } from './projection/projection-runner.js';
+
+// Subscriptions (the engine under projections and durable sagas)
+export { Subscription } from './subscription/subscription.js';
+export { SubscriptionStore, type SubscriptionRecord } from './subscription/subscription-store.js';
+export { InMemorySubscriptionStore } from './subscription/in-memory-subscription-store.js';
+export { TypeOrmSubscriptionStore } from './typeorm/subscription/typeorm-subscription-store.js';
+export type {
+  SubscriptionContext,
+  SubscriptionOptions,
+  SubscriptionStatus,
+} from './subscription/subscription.options.js';
+export { SubscriptionFailedError } from './subscription/errors/subscription-failed.error.js';
+export { SubscriptionCatchUpTimeoutError } from './subscription/errors/subscription-catch-up-timeout.error.js';
+export { SubscriptionFencedError } from './subscription/errors/subscription-fenced.error.js';

@@ -1,6 +1,7 @@
 import type {
   AppendOptions,
   AppendResult,
+  LogCheckpoint,
   NewEvent,
   ReadAllOptions,
   ReadAllResult,
@@ -32,6 +33,13 @@ export abstract class EventStore {
 
   /** Reads the global log in a stable order, in pages. */
   abstract readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+
+  /**
+   * The checkpoint of the newest committed event (where a reader starts when the log is empty). A
+   * reader whose checkpoint has reached it has seen every event committed before the call, even on
+   * PostgreSQL where `readAll` may hold back the newest events until older transactions end.
+   */
+  abstract headCheckpoint(): Promise<LogCheckpoint>;
 
   /** The stream's version: the version of its last event, 0 when it does not exist. */
   abstract streamVersion(streamId: string): Promise<number>;

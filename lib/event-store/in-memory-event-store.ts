@@ -98,6 +98,10 @@ export class InMemoryEventStore extends EventStore {
     return { events, checkpoint: String(scannedTo), isEnd: true };
   }
 
+  async headCheckpoint(): Promise<string> {
+    return String(this.log.at(-1)?.globalPosition ?? 0);
+  }
+
   async streamVersion(streamId: string): Promise<number> {
     assertValidStreamId(streamId);
     const stream = this.streams.get(streamId);

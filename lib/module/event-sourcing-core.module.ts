@@ -3,6 +3,8 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { ProjectionManager } from '../projection/projection-manager.js';
+import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
@@ -42,10 +44,23 @@ import {
         return registry;
       },
     },
+    {
+      provide: SubscriptionStore,
+      inject: [EventStoreConnection],
+      useFactory: (connection: EventStoreConnection) => connection.subscriptions,
+    },
     UpcasterExplorer,
     CommandContextExplorer,
+    ProjectionManager,
   ],
-  exports: [EventStore, SnapshotStore, EventRegistry, EventStoreConnection],
+  exports: [
+    EventStore,
+    SnapshotStore,
+    SubscriptionStore,
+    EventRegistry,
+    EventStoreConnection,
+    ProjectionManager,
+  ],
 })
 export class EventSourcingCoreModule
   extends ConfigurableEventSourcingCoreModule

@@ -34,6 +34,12 @@ export interface EventSourcingModuleOptions {
   schema?: string;
   /** Create the store's tables at startup if they are missing. @default true */
   migrate?: boolean;
+  /**
+   * Run projection and saga workers in this process. Turn off in one-off scripts and CLIs, or to
+   * run workers in dedicated processes only (leases keep one active runner per projection anyway).
+   * @default true
+   */
+  workers?: boolean;
   /** Upcasters of old event versions (they can also be providers decorated with `@Upcaster`). */
   upcasters?: UpcasterDefinition[];
 }
@@ -52,6 +58,7 @@ const KNOWN_KEYS = new Set<string>([
   'schema',
   'migrate',
   'upcasters',
+  'workers',
 ]);
 const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
 
@@ -114,6 +121,9 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   }
   if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
     throw new InvalidOptionsError('migrate', 'must be true or false');
+  }
+  if (o.workers !== undefined && typeof o.workers !== 'boolean') {
+    throw new InvalidOptionsError('workers', 'must be true or false');
   }
   if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
     throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');

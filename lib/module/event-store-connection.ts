@@ -3,6 +3,9 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { EventStore } from '../event-store/event-store.js';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
 import { InMemorySnapshotStore, type SnapshotStore } from '../event-store/snapshot-store.js';
+import { InMemorySubscriptionStore } from '../subscription/in-memory-subscription-store.js';
+import type { SubscriptionStore } from '../subscription/subscription-store.js';
+import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 
@@ -13,6 +16,7 @@ export class EventStoreConnection {
   private constructor(
     readonly store: EventStore,
     readonly snapshots: SnapshotStore,
+    readonly subscriptions: SubscriptionStore,
     readonly dataSource: DataSource | undefined,
     private readonly ownsDataSource: boolean,
   ) {}
@@ -23,6 +27,7 @@ export class EventStoreConnection {
       return new EventStoreConnection(
         new InMemoryEventStore(),
         new InMemorySnapshotStore(),
+        new InMemorySubscriptionStore(),
         undefined,
         false,
       );
@@ -35,12 +40,23 @@ export class EventStoreConnection {
         tablePrefix: options.tablePrefix,
         schema: options.schema,
       });
-      if (options.migrate !== false) await store.migrate();
+      const tables = { tablePrefix: options.tablePrefix, schema: options.schema };
+      const subscriptions = new TypeOrmSubscriptionStore(dataSource, tables);
+      if (options.migrate !== false) {
+        await store.migrate();
+        await subscriptions.migrate();
+      }
       this.logger.log(
         `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
           (options.migrate === false ? ' (migration disabled)' : ''),
       );
-      return new EventStoreConnection(store, store.createSnapshotStore(), dataSource, owns);
+      return new EventStoreConnection(
+        store,
+        store.createSnapshotStore(),
+        subscriptions,
+        dataSource,
+        owns,
+      );
     } catch (error) {
       if (owns) await dataSource.destroy();
       throw error;

@@ -1,6 +1,9 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { EventStore } from '../event-store/event-store.js';
+import { withConnectionLock } from '../typeorm/connection-lock.js';
+import { EventStoreConnection } from '../module/event-store-connection.js';
+import { ProjectionManager } from '../projection/projection-manager.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
@@ -18,12 +21,21 @@ export function createAggregateRepositoryProviders(
 ): Provider[] {
   return aggregates.map((aggregateClass) => ({
     provide: getAggregateRepositoryToken(aggregateClass),
-    inject: [EventStore, EventRegistry, EventBus, SnapshotStore],
+    inject: [
+      EventStore,
+      EventRegistry,
+      EventBus,
+      SnapshotStore,
+      ProjectionManager,
+      EventStoreConnection,
+    ],
     useFactory: (
       store: EventStore,
       registry: EventRegistry,
-      bus: EventBus,
+      eventBus: EventBus,
       snapshots: SnapshotStore,
+      projections: ProjectionManager,
+      connection: EventStoreConnection,
     ) => {
       for (const eventClass of getEventSourcingHandlers(aggregateClass).keys()) {
         if (!getDomainEventMetadata(eventClass)) {
@@ -32,14 +44,19 @@ export function createAggregateRepositoryProviders(
         registry.register(eventClass as EventClass);
       }
       registry.register(...events);
-      return new AggregateRepository(
-        aggregateClass,
+      const dataSource = connection.dataSource;
+      return new AggregateRepository(aggregateClass, {
         store,
         registry,
-        bus,
+        eventBus,
         snapshots,
-        new Logger(`AggregateRepository<${aggregateClass.name}>`),
-      );
+        logger: new Logger(`AggregateRepository<${aggregateClass.name}>`),
+        inlineProjections: () => projections.inline(),
+        transaction: dataSource
+          ? (work) => withConnectionLock(dataSource, () => dataSource.transaction(work))
+          : undefined,
+        appended: () => projections.wake(),
+      });
     },
   }));
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { EventBus, IEvent } from '@nestjs/cqrs';
+import type { EntityManager } from 'typeorm';
+import type { ProjectionRunner } from '../projection/projection-runner.js';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventMetadata, ExpectedVersion } from '../event-store/event-store.types.js';
@@ -16,6 +18,20 @@ import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate
 import { MessageContext } from '../context/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
+
+export interface AggregateRepositoryDeps {
+  store: EventStore;
+  registry: EventRegistry;
+  eventBus: EventBus;
+  snapshots: SnapshotStore;
+  logger: Logger;
+  /** The inline projections, run inside each append's transaction. */
+  inlineProjections: () => ProjectionRunner[];
+  /** Opens a transaction on the store's database (undefined for the in-memory store). */
+  transaction?: <R>(work: (manager: EntityManager) => Promise<R>) => Promise<R>;
+  /** Called after an append commits (wakes the async workers). */
+  appended: () => void;
+}
 
 export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
 
@@ -38,14 +54,19 @@ export interface SaveOptions {
 export class AggregateRepository<T extends EventSourcedAggregate> {
   private readonly metadata: AggregateMetadata;
 
+  private readonly store: EventStore;
+  private readonly registry: EventRegistry;
+  private readonly snapshots: SnapshotStore;
+  private readonly logger: Logger;
+
   constructor(
     private readonly aggregateClass: AggregateClass<T>,
-    private readonly store: EventStore,
-    private readonly registry: EventRegistry,
-    private readonly eventBus: EventBus,
-    private readonly snapshots: SnapshotStore,
-    private readonly logger: Logger,
+    private readonly deps: AggregateRepositoryDeps,
   ) {
+    this.store = deps.store;
+    this.registry = deps.registry;
+    this.snapshots = deps.snapshots;
+    this.logger = deps.logger;
     const metadata = getAggregateMetadata(aggregateClass);
     if (!metadata) throw new UndecoratedAggregateError(aggregateClass.name);
     this.metadata = metadata;
@@ -92,15 +113,32 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       this.registry.register(event.constructor as EventClass);
       return this.registry.serialize(event);
     });
-    const result = await this.store.appendToStream(streamId, newEvents, {
-      expectedVersion,
-      metadata: { ...MessageContext.eventMetadata(), ...options.metadata },
-      manager: options.manager,
-    });
+    const metadata = { ...MessageContext.eventMetadata(), ...options.metadata };
+    const inline = this.deps
+      .inlineProjections()
+      .filter((p) => newEvents.some((e) => p.handles(e.type)));
+    // Inline projections write in the append's transaction: both commit, or neither.
+    const append = async (manager: unknown) => {
+      const appended = await this.store.appendToStream(streamId, newEvents, {
+        expectedVersion,
+        metadata,
+        manager,
+      });
+      for (const projection of inline) {
+        await projection.apply(appended.events, {
+          manager: manager as EntityManager,
+          isReplaying: () => false,
+        });
+      }
+      return appended;
+    };
+    const ownTransaction = inline.length > 0 && !options.manager && this.deps.transaction;
+    const result = ownTransaction ? await ownTransaction(append) : await append(options.manager);
     aggregate.markSaved(result.nextExpectedVersion);
     aggregate.commit();
+    this.deps.appended();
     // In-process and not durable: a crash right here loses this publication (not the events).
-    this.eventBus.publishAll(events);
+    this.deps.eventBus.publishAll(events);
     if (isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
       await this.takeSnapshot(aggregate, streamId, result.nextExpectedVersion, options.manager);
     }

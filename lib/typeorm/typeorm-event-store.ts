@@ -28,6 +28,7 @@ import {
   type SqlResult,
   type SqlRunner,
 } from './dialects/sql-dialect.js';
+import { withConnectionLock } from './connection-lock.js';
 import { decodeEvent } from './event-row.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
@@ -177,6 +178,11 @@ export class TypeOrmEventStore extends EventStore {
     return { events, checkpoint, isEnd };
   }
 
+  async headCheckpoint(): Promise<string> {
+    const rows = (await this.query(this.dialect.headSql(this.tables), [])).records;
+    return rows.length ? this.dialect.checkpointOf(rows[0]) : this.dialect.startCheckpoint;
+  }
+
   async streamVersion(streamId: string): Promise<number> {
     assertValidStreamId(streamId);
     const result = await this.query(
@@ -201,6 +207,14 @@ export class TypeOrmEventStore extends EventStore {
    * as one self-committing statement.
    */
   private async insert(
+    append: PreparedAppend,
+    callerRunner: QueryRunner | undefined,
+  ): Promise<InsertedRow[] | undefined> {
+    if (callerRunner) return this.insertOn(append, callerRunner);
+    return withConnectionLock(this.dataSource, () => this.insertOn(append, undefined));
+  }
+
+  private async insertOn(
     append: PreparedAppend,
     callerRunner: QueryRunner | undefined,
   ): Promise<InsertedRow[] | undefined> {
@@ -268,13 +282,20 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   private query(sql: string, params: readonly unknown[]): Promise<SqlResult> {
-    const runner = this.dataSource.createQueryRunner();
-    return this.runOn(runner)(sql, params).finally(() => runner.release());
+    return withConnectionLock(this.dataSource, () => {
+      const runner = this.dataSource.createQueryRunner();
+      return this.runOn(runner)(sql, params).finally(() => runner.release());
+    });
   }
 
   private runOn(runner: QueryRunner): SqlRunner {
-    return async (sql, params) =>
-      (await runner.query(this.dialect.bind(sql), params as unknown[], true)) as SqlResult;
+    return async (sql, params, options) => {
+      const bound = this.dialect.bind(sql);
+      if (options?.prepared && this.dialect.runPrepared) {
+        return this.dialect.runPrepared(runner, bound, params);
+      }
+      return (await runner.query(bound, params as unknown[], true)) as SqlResult;
+    };
   }
 }
 

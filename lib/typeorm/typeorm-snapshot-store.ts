@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { SnapshotStore, type Snapshot } from '../event-store/snapshot-store.js';
+import { withConnectionLock } from './connection-lock.js';
 import type { EventTables, SqlDialect } from './dialects/sql-dialect.js';
 
 /** Snapshots in the `<prefix>snapshots` table created by the event store's migration. */
@@ -13,11 +14,13 @@ export class TypeOrmSnapshotStore extends SnapshotStore {
   }
 
   async load(streamId: string): Promise<Snapshot | undefined> {
-    const rows = await this.dataSource.query<Record<string, unknown>[]>(
-      this.dialect.bind(
-        `SELECT version, revision, state FROM ${this.tables.snapshots} WHERE stream_id = ?`,
+    const rows = await withConnectionLock(this.dataSource, () =>
+      this.dataSource.query<Record<string, unknown>[]>(
+        this.dialect.bind(
+          `SELECT version, revision, state FROM ${this.tables.snapshots} WHERE stream_id = ?`,
+        ),
+        [streamId],
       ),
-      [streamId],
     );
     if (rows.length === 0) return undefined;
     const { version, revision, state } = rows[0];
@@ -31,12 +34,14 @@ export class TypeOrmSnapshotStore extends SnapshotStore {
 
   async save(snapshot: Snapshot, manager?: unknown): Promise<void> {
     const runner = (manager as EntityManager | undefined)?.queryRunner;
-    const target = runner?.isTransactionActive ? runner.manager : this.dataSource;
-    await target.query(this.dialect.bind(this.dialect.upsertSnapshotSql(this.tables)), [
+    const sql = this.dialect.bind(this.dialect.upsertSnapshotSql(this.tables));
+    const params = [
       snapshot.streamId,
       snapshot.version,
       snapshot.revision,
       JSON.stringify(snapshot.state),
-    ]);
+    ];
+    if (runner?.isTransactionActive) await runner.manager.query(sql, params);
+    else await withConnectionLock(this.dataSource, () => this.dataSource.query(sql, params));
   }
 }

@@ -32,9 +32,17 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   let options: DataSourceOptions;
   let cleanup: () => Promise<void> | void;
   if (kind === 'postgres') {
-    options = { type: 'postgres', url: POSTGRES_URL, extra: { max: 24 } };
+    const admin = await new DataSource({ type: 'postgres', url: POSTGRES_URL }).initialize();
+    await admin.query(`CREATE SCHEMA "${name}"`);
+    await admin.destroy();
+    // Unqualified names (a test's own read-model tables) land in the test's schema too.
+    options = {
+      type: 'postgres',
+      url: POSTGRES_URL,
+      extra: { max: 24, options: `-c search_path=${name}` },
+    };
     cleanup = async () => {
-      const admin = await new DataSource(options).initialize();
+      const admin = await new DataSource({ type: 'postgres', url: POSTGRES_URL }).initialize();
       await admin.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
       await admin.destroy();
     };

@@ -129,6 +129,7 @@ ON DUPLICATE KEY UPDATE
     return positionOrderedLog.readAllSql(this.columns, t, q);
   }
 
+  headSql = positionOrderedLog.headSql;
   checkpointOf = positionOrderedLog.checkpointOf;
   isAfter = positionOrderedLog.isAfter;
 

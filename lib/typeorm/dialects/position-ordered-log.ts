@@ -24,6 +24,10 @@ ORDER BY global_position DESC LIMIT 1) q ORDER BY kind, global_position`,
     };
   },
 
+  headSql(this: void, t: EventTables): string {
+    return `SELECT global_position FROM ${t.events} ORDER BY global_position DESC LIMIT 1`;
+  },
+
   checkpointOf(this: void, row: Record<string, unknown>): string {
     return String(row.global_position);
   },

@@ -1,8 +1,16 @@
+import type { QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import type { ExpectedVersion } from '../../event-store/event-store.types.js';
 
-/** Runs one statement (with `?` placeholders) and returns rows and affected-row counts. */
-export type SqlRunner = (sql: string, params: readonly unknown[]) => Promise<SqlResult>;
+/**
+ * Runs one statement (with `?` placeholders) and returns rows and affected-row counts. `prepared`
+ * asks for a server-side prepared statement where the dialect has one (hot paths).
+ */
+export type SqlRunner = (
+  sql: string,
+  params: readonly unknown[],
+  options?: { prepared?: boolean },
+) => Promise<SqlResult>;
 
 export interface SqlResult {
   records: Record<string, unknown>[];
@@ -69,11 +77,15 @@ export interface SqlDialect {
   readonly upsertSnapshotSql: (t: EventTables) => string;
   /** A page of the global log in this database's gap-safe order. */
   readAllSql(tables: EventTables, query: ReadAllQuery): { sql: string; params: unknown[] };
+  /** Selects the newest committed row's checkpoint columns (ignores any read horizon). */
+  headSql(tables: EventTables): string;
   /** The checkpoint right after a row read by `readAllSql`. */
   checkpointOf(row: Record<string, unknown>): string;
   /** Whether checkpoint a is after checkpoint b. */
   isAfter(a: string, b: string): boolean;
   conflictKind(error: unknown): ConflictKind | undefined;
+  /** Runs an already bound statement as a named prepared statement on the runner's connection. */
+  runPrepared?(runner: QueryRunner, sql: string, params: readonly unknown[]): Promise<SqlResult>;
 }
 
 /** `cur.v` compared with the expected version, as SQL with `?` placeholders. */

@@ -103,6 +103,7 @@ RETURNING global_position, version`,
     return positionOrderedLog.readAllSql(this.columns, t, q);
   }
 
+  headSql = positionOrderedLog.headSql;
   checkpointOf = positionOrderedLog.checkpointOf;
   isAfter = positionOrderedLog.isAfter;
 

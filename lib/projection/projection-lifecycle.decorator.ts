@@ -1,0 +1,26 @@
+import { PROJECTION_LIFECYCLE_METADATA } from './projection.constants.js';
+
+export type ProjectionLifecycleHook = 'init' | 'reset' | 'delete';
+
+function lifecycle(hook: ProjectionLifecycleHook): MethodDecorator {
+  return (target, method) => {
+    const hooks = { ...getProjectionLifecycle(target.constructor), [hook]: method };
+    Reflect.defineMetadata(PROJECTION_LIFECYCLE_METADATA, hooks, target.constructor);
+  };
+}
+
+/** Runs once, before the projection's first event (create tables, seed rows). */
+export const ProjectionInit = () => lifecycle('init');
+/** Runs when the projection is reset or rebuilt: empty the read model. */
+export const ProjectionReset = () => lifecycle('reset');
+/** Runs when the projection is deleted: drop the read model. */
+export const ProjectionDelete = () => lifecycle('delete');
+
+export function getProjectionLifecycle(
+  cls: object,
+): Partial<Record<ProjectionLifecycleHook, string | symbol>> {
+  return (
+    (Reflect.getMetadata(PROJECTION_LIFECYCLE_METADATA, cls) as
+      Partial<Record<ProjectionLifecycleHook, string | symbol>> | undefined) ?? {}
+  );
+}

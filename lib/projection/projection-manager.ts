@@ -1,0 +1,244 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { EventStore } from '../event-store/event-store.js';
+import type { LogCheckpoint, StoredEvent } from '../event-store/event-store.types.js';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import { EventStoreConnection } from '../module/event-store-connection.js';
+import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
+import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
+import { EventRegistry } from '../serialization/event-registry.js';
+import { compareCheckpoints } from '../subscription/checkpoint-order.js';
+import { Subscription } from '../subscription/subscription.js';
+import { SubscriptionStore } from '../subscription/subscription-store.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { positionOf, type ProjectionStatus } from './projection-status.js';
+import { getProjectionMetadata } from './projection.decorator.js';
+
+export interface RebuildOptions {
+  /** Called after each committed batch with the events done and the total to do. */
+  onProgress?: (done: number, total: number) => void;
+  /** @default 10 minutes */
+  timeoutMs?: number;
+}
+
+/**
+ * Finds the `@Projection` providers at startup, runs the async ones as checkpointed workers, and
+ * lets operators and tests inspect and control them.
+ */
+@Injectable()
+export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  private readonly runners = new Map<string, ProjectionRunner>();
+  private readonly workers = new Map<string, Subscription>();
+  /** While rebuilding: the head of the log when the rebuild began; events up to it are replays. */
+  private readonly replayUntil = new Map<string, LogCheckpoint>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly registry: EventRegistry,
+    private readonly store: EventStore,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly connection: EventStoreConnection,
+    @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as object | undefined;
+      const metadata = wrapper.metatype ? getProjectionMetadata(wrapper.metatype) : undefined;
+      if (!instance || !metadata) continue;
+      if (this.runners.has(metadata.name)) {
+        throw new EventSourcingError(
+          `two projections are named "${metadata.name}" (${this.runners.get(metadata.name)!.instance.constructor.name} and ${instance.constructor.name}); give each a unique name`,
+        );
+      }
+      this.runners.set(
+        metadata.name,
+        new ProjectionRunner(metadata, instance, this.registry, this.store),
+      );
+    }
+    for (const runner of this.inline()) {
+      // Inline projections have no worker; their row only records that init ran.
+      if ((await this.subscriptions.load(runner.name)) === undefined) {
+        await runner.hook('init', this.connection.dataSource?.manager);
+        await this.subscriptions.markState(runner.name, 'running');
+      }
+    }
+    if (this.options.workers === false) return;
+    for (const runner of this.runners.values()) {
+      if (runner.metadata.mode === 'async') await this.start(runner.name);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+  }
+
+  /** The inline projections, for the repository to run inside its append. */
+  inline(): ProjectionRunner[] {
+    return [...this.runners.values()].filter((r) => r.metadata.mode === 'inline');
+  }
+
+  names(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = positionOf(await this.store.headCheckpoint());
+    const result: ProjectionStatus[] = [];
+    for (const runner of this.runners.values()) {
+      const record = await this.subscriptions.load(runner.name);
+      const worker = this.workers.get(runner.name);
+      const live = worker?.status();
+      const checkpoint = live?.checkpoint ?? record?.checkpoint;
+      const position = runner.metadata.mode === 'inline' ? head : positionOf(checkpoint);
+      const failed = live?.state === 'failed' || record?.state === 'failed';
+      result.push({
+        name: runner.name,
+        mode: runner.metadata.mode,
+        state:
+          runner.metadata.mode === 'inline'
+            ? 'inline'
+            : failed
+              ? 'failed'
+              : this.replayUntil.has(runner.name)
+                ? 'rebuilding'
+                : (live?.state ?? 'stopped'),
+        checkpoint,
+        position,
+        headPosition: head,
+        lag: Math.max(0, head - position),
+        isLeaseOwner: live?.isLeaseOwner ?? false,
+        lastError: live?.lastError ?? record?.lastError,
+        failedAt: record?.failedAt,
+        failedPosition: record?.failedPosition,
+      });
+    }
+    return result;
+  }
+
+  /** Starts (or resumes after a failure, from the last committed checkpoint) an async projection. */
+  async start(name: string): Promise<void> {
+    const runner = this.asyncRunner(name);
+    const record = await this.subscriptions.load(name);
+    if (record?.checkpoint === undefined)
+      await runner.hook('init', this.connection.dataSource?.manager);
+    await this.worker(runner).start();
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.workers.get(this.asyncRunner(name).name)?.stop();
+  }
+
+  /** Stops the projection, empties its read model (`@ProjectionReset`) and its checkpoint. */
+  async reset(name: string): Promise<void> {
+    const runner = this.asyncRunner(name);
+    await this.stop(name);
+    await runner.hook('reset', this.connection.dataSource?.manager);
+    await this.subscriptions.reset(name);
+  }
+
+  /** Reset, then replay every event; resolves when the projection has caught up. */
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
+    await this.reset(name);
+    const head = await this.store.headCheckpoint();
+    this.replayUntil.set(name, head);
+    const total = positionOf(head);
+    const progress = options.onProgress
+      ? setInterval(() => {
+          const checkpoint = this.workers.get(name)?.status().checkpoint;
+          options.onProgress?.(Math.min(positionOf(checkpoint), total), total);
+        }, 200)
+      : undefined;
+    try {
+      await this.start(name);
+      await this.workers.get(name)!.waitForCatchUp({ timeoutMs: options.timeoutMs ?? 600_000 });
+      options.onProgress?.(total, total);
+    } finally {
+      if (progress) clearInterval(progress);
+      this.replayUntil.delete(name);
+    }
+  }
+
+  /** Stops the projection, drops its read model (`@ProjectionDelete`) and its checkpoint. */
+  async delete(name: string): Promise<void> {
+    const runner = this.asyncRunner(name);
+    await this.stop(name);
+    await runner.hook('delete', this.connection.dataSource?.manager);
+    await this.subscriptions.reset(name);
+  }
+
+  /** Resolves when the projection (or every async projection) has processed the whole log. */
+  async waitForCatchUp(name?: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const names = name ? [this.asyncRunner(name).name] : [...this.workers.keys()];
+    const workers = names.flatMap((n) => this.workers.get(n) ?? []);
+    await Promise.all(workers.map((worker) => worker.waitForCatchUp(options)));
+  }
+
+  /** Wakes the workers after an append committed in this process (instead of the next poll). */
+  wake(): void {
+    for (const worker of this.workers.values()) worker.wake();
+  }
+
+  private worker(runner: ProjectionRunner): Subscription {
+    let worker = this.workers.get(runner.name);
+    if (!worker) {
+      worker = new Subscription({
+        name: runner.name,
+        eventStore: this.store,
+        subscriptionStore: this.subscriptions,
+        batchSize: runner.metadata.batchSize,
+        pollIntervalMs: runner.metadata.pollIntervalMs,
+        retry: { maxAttempts: runner.metadata.maxAttempts },
+        types: runner.types,
+        logger: new Logger(`Projection ${runner.name}`),
+        handler: (events, ctx) => {
+          // Handlers see the state as set earlier in the same batch, not only as committed.
+          let state = ctx.state;
+          return runner.apply(events, {
+            manager: ctx.manager,
+            isReplaying: (event) => this.isReplaying(runner.name, event),
+            state: {
+              get: () => state,
+              set: (next) => {
+                state = next;
+                ctx.setState(next);
+              },
+            },
+          });
+        },
+      });
+      this.workers.set(runner.name, worker);
+    }
+    return worker;
+  }
+
+  private isReplaying(name: string, event: StoredEvent): boolean {
+    const until = this.replayUntil.get(name);
+    const checkpoint = (event as { checkpoint?: LogCheckpoint }).checkpoint;
+    return (
+      until !== undefined && checkpoint !== undefined && compareCheckpoints(checkpoint, until) <= 0
+    );
+  }
+
+  private asyncRunner(name: string): ProjectionRunner {
+    const runner = this.runners.get(name);
+    if (!runner) {
+      throw new EventSourcingError(
+        `no projection is named "${name}"; known projections: ${this.names().join(', ') || '(none)'}`,
+      );
+    }
+    if (runner.metadata.mode !== 'async') {
+      throw new EventSourcingError(
+        `projection "${name}" is inline: it runs inside each append and has no worker to control`,
+      );
+    }
+    return runner;
+  }
+}

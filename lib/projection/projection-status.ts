@@ -1,0 +1,29 @@
+import type { LogCheckpoint } from '../event-store/event-store.types.js';
+
+export type ProjectionState =
+  'running' | 'catching-up' | 'stopped' | 'failed' | 'rebuilding' | 'inline';
+
+export interface ProjectionStatus {
+  name: string;
+  mode: 'async' | 'inline';
+  state: ProjectionState;
+  /** The last committed checkpoint (undefined: nothing processed yet). */
+  checkpoint: LogCheckpoint | undefined;
+  /** Global position of the last committed event, and of the newest event in the store. */
+  position: number;
+  headPosition: number;
+  /** Events between the checkpoint and the head of the log (an estimate on PostgreSQL). */
+  lag: number;
+  /** Whether this process holds the projection's lease (only the holder processes events). */
+  isLeaseOwner: boolean;
+  lastError?: string;
+  failedAt?: Date;
+  failedPosition?: number;
+}
+
+/** The global position in a checkpoint (the last number: PostgreSQL's hold `<xid>:<position>`). */
+export function positionOf(checkpoint: LogCheckpoint | undefined): number {
+  if (checkpoint === undefined) return 0;
+  const position = Number(checkpoint.slice(checkpoint.lastIndexOf(':') + 1));
+  return Number.isFinite(position) ? position : 0;
+}

@@ -1,0 +1,61 @@
+import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
+import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { PROJECTION_METADATA } from './projection.constants.js';
+
+export interface ProjectionOptions {
+  /**
+   * `async` (default): a background worker follows the global log and commits read-model writes
+   * and its checkpoint in one transaction per batch. `inline`: handlers run inside the transaction
+   * of the repository's append, so the read model is up to date when `save()` returns and a
+   * throwing handler fails the save.
+   * @default 'async'
+   */
+  mode?: 'async' | 'inline';
+  /** Events per batch (async). @default 100 */
+  batchSize?: number;
+  /** How often an idle worker looks for new events, in ms (async). @default 250 */
+  pollIntervalMs?: number;
+  /** Attempts per batch before the projection is marked failed (async). @default 5 */
+  maxAttempts?: number;
+  /** Skip stored events whose type no class claims instead of failing. @default true */
+  skipUnknownEvents?: boolean;
+}
+
+export interface ProjectionMetadata extends Required<Omit<ProjectionOptions, 'mode'>> {
+  name: string;
+  mode: 'async' | 'inline';
+}
+
+const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * Marks a provider as a projection: a read model built from events. The name keys its checkpoint;
+ * changing it makes a new projection that starts from the first event.
+ *
+ * @example @Projection('order_summary') export class OrderSummaryProjection { ... }
+ */
+export function Projection(name: string, options: ProjectionOptions = {}): ClassDecorator {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new InvalidOptionsError(
+      `@Projection(${JSON.stringify(name)})`,
+      'the name must be 1 to 200 letters, digits or _ . : -',
+    );
+  }
+  const mode = options.mode ?? 'async';
+  if (mode !== 'async' && mode !== 'inline') {
+    throw new InvalidOptionsError(`@Projection('${name}') mode`, "use 'async' or 'inline'");
+  }
+  const metadata: ProjectionMetadata = {
+    name,
+    mode,
+    batchSize: options.batchSize ?? 100,
+    pollIntervalMs: options.pollIntervalMs ?? 250,
+    maxAttempts: options.maxAttempts ?? 5,
+    skipUnknownEvents: options.skipUnknownEvents ?? true,
+  };
+  return applyDecorators(Injectable(), SetMetadata(PROJECTION_METADATA, metadata));
+}
+
+export function getProjectionMetadata(cls: object): ProjectionMetadata | undefined {
+  return Reflect.getMetadata(PROJECTION_METADATA, cls) as ProjectionMetadata | undefined;
+}
