@@ -9,9 +9,18 @@ import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscr
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 
+/** A set of tables the library keeps in the store's database. */
+export interface SchemaPart {
+  /** Idempotent DDL, for a DBA to review or apply by hand. */
+  schemaSql(): string[];
+  /** Creates the tables if they are missing. */
+  migrate(): Promise<void>;
+}
+
 /** The store and, when the module opened it, the DataSource it must close on shutdown. */
 export class EventStoreConnection {
   private static readonly logger = new Logger('EventSourcing');
+  private readonly schemaParts: SchemaPart[] = [];
 
   private constructor(
     readonly store: EventStore,
@@ -19,7 +28,30 @@ export class EventStoreConnection {
     readonly subscriptions: SubscriptionStore,
     readonly dataSource: DataSource | undefined,
     private readonly ownsDataSource: boolean,
-  ) {}
+    readonly options: EventSourcingModuleOptions = {},
+  ) {
+    if (store instanceof TypeOrmEventStore) this.schemaParts.push(store);
+    if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);
+  }
+
+  /** Every table the library keeps, as DDL (empty for the in-memory store). */
+  schemaSql(): string[] {
+    return this.schemaParts.flatMap((part) => part.schemaSql());
+  }
+
+  /** Creates every missing table. */
+  async migrate(): Promise<void> {
+    for (const part of this.schemaParts) await part.migrate();
+  }
+
+  /**
+   * Adds tables of another part of the library (sagas, scheduled messages), created right away
+   * unless the `migrate` option is false.
+   */
+  async addSchemaPart(part: SchemaPart): Promise<void> {
+    this.schemaParts.push(part);
+    if (this.options.migrate !== false) await part.migrate();
+  }
 
   static async open(options: EventSourcingModuleOptions): Promise<EventStoreConnection> {
     if (options.type === 'memory') {
@@ -30,6 +62,7 @@ export class EventStoreConnection {
         new InMemorySubscriptionStore(),
         undefined,
         false,
+        options,
       );
     }
     const owns = options.dataSource === undefined;
@@ -42,21 +75,20 @@ export class EventStoreConnection {
       });
       const tables = { tablePrefix: options.tablePrefix, schema: options.schema };
       const subscriptions = new TypeOrmSubscriptionStore(dataSource, tables);
-      if (options.migrate !== false) {
-        await store.migrate();
-        await subscriptions.migrate();
-      }
-      this.logger.log(
-        `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
-          (options.migrate === false ? ' (migration disabled)' : ''),
-      );
-      return new EventStoreConnection(
+      const connection = new EventStoreConnection(
         store,
         store.createSnapshotStore(),
         subscriptions,
         dataSource,
         owns,
+        options,
       );
+      if (options.migrate !== false) await connection.migrate();
+      this.logger.log(
+        `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
+          (options.migrate === false ? ' (migration disabled)' : ''),
+      );
+      return connection;
     } catch (error) {
       if (owns) await dataSource.destroy();
       throw error;
