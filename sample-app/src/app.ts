@@ -1,17 +1,18 @@
-import type { INestApplication } from '@nestjs/common';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  EventSourcingExceptionFilter,
-  type EventSourcingModuleOptions,
-} from 'nestjs-event-sourcing';
+import { CorrelationIdInterceptor, EventSourcingExceptionFilter } from 'nestjs-event-sourcing';
 import { AppModule } from './app.module.js';
+import { DomainRuleFilter } from './common/domain-rule.filter.js';
+import type { SampleDatabase } from './database-options.js';
 
 /** Builds the sample app; main.ts and the e2e tests both start it through here. */
-export async function createApp(database: EventSourcingModuleOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(database), {
-    logger: ['error', 'warn', 'log'],
-  });
-  app.useGlobalFilters(new EventSourcingExceptionFilter());
+export async function createApp(db: SampleDatabase): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(db), { logger: ['error', 'warn', 'log'] });
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
+  app.useGlobalFilters(new EventSourcingExceptionFilter(), new DomainRuleFilter());
+  app.useGlobalInterceptors(new CorrelationIdInterceptor());
   app.enableShutdownHooks();
   return app;
 }

@@ -1,12 +1,20 @@
-import type { EventSourcingModuleOptions } from 'nestjs-event-sourcing';
+/** Where the sample app keeps its events and read models. */
+export interface SampleDatabase {
+  type: 'better-sqlite3' | 'postgres' | 'mariadb';
+  url?: string;
+  /** SQLite file. */
+  database?: string;
+  /** PostgreSQL schema for every table (tests use one per run). */
+  schema?: string;
+  /** Run projection and saga workers in this process. @default true */
+  workers?: boolean;
+}
 
 /**
- * The sample app runs on an embedded SQLite file by default; DATABASE_URL=postgres://... or
- * mysql://... switches it to a server.
+ * An embedded SQLite file by default; DATABASE_URL=postgres://... or mysql://... switches to a
+ * server.
  */
-export function databaseOptionsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-): EventSourcingModuleOptions {
+export function databaseFromEnv(env: NodeJS.ProcessEnv = process.env): SampleDatabase {
   const url = env.DATABASE_URL;
   if (!url)
     return { type: 'better-sqlite3', database: env.SQLITE_FILE ?? 'data/sample-app.sqlite' };

@@ -1,15 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventSourcingModuleOptions } from 'nestjs-event-sourcing';
+import { EventStore, ProjectionManager, SnapshotStore } from 'nestjs-event-sourcing';
 import { createApp } from '../../sample-app/src/app.js';
+import type { SampleDatabase } from '../../sample-app/src/database-options.js';
 import {
   createTestDatabase,
   type DatabaseKind,
   type TestDatabase,
 } from '../support/test-databases.js';
 
-function appOptions(db: TestDatabase): EventSourcingModuleOptions {
+export function sampleDatabase(db: TestDatabase): SampleDatabase {
   const o = db.options as { url?: string; database?: string };
   if (db.kind === 'postgres') return { type: 'postgres', url: o.url, schema: db.schema };
   if (db.kind === 'mariadb') return { type: 'mariadb', url: o.url };
@@ -17,77 +19,131 @@ function appOptions(db: TestDatabase): EventSourcingModuleOptions {
 }
 
 describe.each<DatabaseKind>(['sqlite', 'postgres', 'mariadb'])(
-  'sample app over HTTP on %s',
+  'sample bank over HTTP on %s',
   (kind) => {
     let db: TestDatabase;
     let app: INestApplication;
+    let http: ReturnType<typeof request>;
+
+    const open = async (owner = 'ada') => {
+      const res = await http.post('/accounts').send({ owner }).expect(201);
+      return res.body.accountId as string;
+    };
+
     beforeAll(async () => {
       db = await createTestDatabase(kind);
-      app = await createApp(appOptions(db));
+      app = await createApp(sampleDatabase(db));
       await app.init();
+      http = request(app.getHttpServer() as never);
     });
     afterAll(async () => {
       await app?.close();
       await db?.drop();
     });
 
-    it('appends events and reads the stream back', async () => {
-      const server = app.getHttpServer() as never;
-      await request(server)
-        .post('/streams/order-1/events')
-        .send({
-          events: [{ type: 'order.placed', data: { total: 5 } }],
-          expectedVersion: 'no_stream',
-        })
-        .expect(201, { streamId: 'order-1', nextExpectedVersion: 1 });
-      const read = await request(server).get('/streams/order-1').expect(200);
-      expect(read.body).toMatchObject({
-        version: 1,
-        events: [{ type: 'order.placed', version: 1, data: { total: 5 } }],
-      });
+    it('opens an account, deposits, withdraws, and shows the balance at once', async () => {
+      const id = await open('ada');
+      await http.post(`/accounts/${id}/deposits`).send({ amount: 100 }).expect(201, { version: 2 });
+      await http
+        .post(`/accounts/${id}/withdrawals`)
+        .send({ amount: 30 })
+        .expect(201, { version: 3 });
+      const res = await http.get(`/accounts/${id}`).expect(200);
+      expect(res.body).toEqual({ id, owner: 'ada', balance: 70, status: 'open', version: 3 });
     });
 
-    it('answers a stale expected version with 409 and bad input with 400', async () => {
-      const server = app.getHttpServer() as never;
-      await request(server)
-        .post('/streams/order-2/events')
-        .send({ events: [{ type: 'order.placed', data: {} }] })
-        .expect(201);
-      const conflict = await request(server)
-        .post('/streams/order-2/events')
-        .send({ events: [{ type: 'order.paid', data: {} }], expectedVersion: 0 })
+    it('refuses an overdraft with 422 and stores nothing', async () => {
+      const id = await open();
+      await http.post(`/accounts/${id}/deposits`).send({ amount: 10 }).expect(201);
+      const res = await http.post(`/accounts/${id}/withdrawals`).send({ amount: 11 }).expect(422);
+      expect(res.body.message).toBe(`account ${id} has 10, cannot withdraw 11`);
+      expect((await http.get(`/accounts/${id}/history`).expect(200)).body).toHaveLength(2);
+    });
+
+    it('answers bad input with 400, a missing account with 404, a stale version with 409', async () => {
+      const id = await open();
+      await http.post(`/accounts/${id}/deposits`).send({ amount: -5 }).expect(400);
+      await http.post(`/accounts/${id}/deposits`).send({ amount: 'ten' }).expect(400);
+      await http.post(`/accounts/${id}/deposits`).send({ amount: 5, bonus: true }).expect(400);
+      await http.post('/accounts').send({}).expect(400);
+      await http.get('/accounts/not-a-uuid').expect(400);
+      const missing = randomUUID();
+      await http.get(`/accounts/${missing}`).expect(404);
+      await http.post(`/accounts/${missing}/deposits`).send({ amount: 5 }).expect(404);
+      await http.get(`/accounts/${missing}/history`).expect(404);
+
+      await http.post(`/accounts/${id}/deposits`).send({ amount: 50 }).expect(201);
+      const conflict = await http
+        .post(`/accounts/${id}/withdrawals`)
+        .send({ amount: 5, expectedVersion: 1 })
         .expect(409);
-      expect(conflict.body.message).toMatch(/is at version 1, expected 0; reload/);
-      await request(server)
-        .post('/streams/order-2/events')
-        .send({ events: [{ type: '', data: {} }] })
-        .expect(400);
-      await request(server).post('/streams/order-2/events').send({ nope: true }).expect(400);
+      expect(conflict.body.message).toMatch(/is at version 2, expected 1/);
+      await http
+        .post(`/accounts/${id}/withdrawals`)
+        .send({ amount: 5, expectedVersion: 2 })
+        .expect(201);
     });
 
-    it('follows the global log with a checkpoint', async () => {
-      const server = app.getHttpServer() as never;
-      await request(server)
-        .post('/streams/log-1/events')
-        .send({
-          events: [
-            { type: 'a', data: {} },
-            { type: 'b', data: {} },
-          ],
-        })
+    it('answers "what exactly happened" with every event, its time, correlation and causation', async () => {
+      const id = await open('audit');
+      await http
+        .post(`/accounts/${id}/deposits`)
+        .set('x-correlation-id', 'dispute-4711')
+        .send({ amount: 25 })
+        .expect('x-correlation-id', 'dispute-4711')
         .expect(201);
-      const first = await request(server).get('/log').query({ maxCount: 1 }).expect(200);
-      expect(first.body.events).toHaveLength(1);
-      const all: string[] = [first.body.events[0].type];
-      let after: string = first.body.checkpoint;
-      for (;;) {
-        const page = await request(server).get('/log').query({ after, maxCount: 2 }).expect(200);
-        all.push(...page.body.events.map((e: { type: string }) => e.type));
-        after = page.body.checkpoint;
-        if (page.body.isEnd) break;
-      }
-      expect(all.slice(-2)).toEqual(['a', 'b']);
-      expect(new Set(all).size).toBeGreaterThanOrEqual(3);
+      const history = (await http.get(`/accounts/${id}/history`).expect(200)).body;
+      expect(history).toHaveLength(2);
+      expect(history[1]).toMatchObject({
+        version: 2,
+        type: 'bank.money-deposited',
+        data: { accountId: id, amount: 25 },
+        correlationId: 'dispute-4711',
+      });
+      expect(history[1].causationId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(history[1].causationId).not.toBe(history[0].causationId);
+      expect(new Date(history[1].occurredAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    });
+
+    it('reads deposits stored in the old version-1 format through the upcaster', async () => {
+      const id = await open('legacy');
+      await app.get(EventStore).appendToStream(`account-${id}`, [
+        {
+          type: 'bank.money-deposited',
+          data: { accountId: id, cents: 1200 },
+          metadata: { eventVersion: 1 },
+        },
+      ]);
+      await http.post(`/accounts/${id}/withdrawals`).send({ amount: 12 }).expect(201);
+      await http.post(`/accounts/${id}/withdrawals`).send({ amount: 1 }).expect(422);
+    });
+
+    it('lists transactions from the async projection, and a rebuild reproduces them', async () => {
+      const id = await open('list');
+      for (const amount of [5, 7, 9])
+        await http.post(`/accounts/${id}/deposits`).send({ amount }).expect(201);
+      await http.post(`/accounts/${id}/withdrawals`).send({ amount: 4 }).expect(201);
+      const projections = app.get(ProjectionManager);
+      await projections.waitForCatchUp('account_transactions', { timeoutMs: 20_000 });
+      const before = (await http.get(`/accounts/${id}/transactions`).expect(200)).body;
+      expect(before.map((t: { kind: string; amount: number }) => [t.kind, t.amount])).toEqual([
+        ['deposit', 5],
+        ['deposit', 7],
+        ['deposit', 9],
+        ['withdrawal', 4],
+      ]);
+      await projections.rebuild('account_transactions');
+      expect((await http.get(`/accounts/${id}/transactions`).expect(200)).body).toEqual(before);
+    });
+
+    it('snapshots a busy account every 50 events and still loads it right', async () => {
+      const id = await open('busy');
+      for (let i = 0; i < 60; i++)
+        await http.post(`/accounts/${id}/deposits`).send({ amount: 1 }).expect(201);
+      const snapshot = await app.get(SnapshotStore).load(`account-${id}`);
+      expect(snapshot).toMatchObject({ version: 50, state: { balance: 49 } });
+      await http.post(`/accounts/${id}/withdrawals`).send({ amount: 60 }).expect(201);
+      await http.post(`/accounts/${id}/withdrawals`).send({ amount: 1 }).expect(422);
     });
   },
 );

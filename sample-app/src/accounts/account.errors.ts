@@ -1,0 +1,19 @@
+/** A business rule refused the command: the request was understood but cannot be done (422). */
+export class DomainRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InsufficientFundsError extends DomainRuleError {
+  constructor(accountId: string, balance: number, amount: number) {
+    super(`account ${accountId} has ${balance}, cannot withdraw ${amount}`);
+  }
+}
+
+export class AccountClosedError extends DomainRuleError {
+  constructor(accountId: string) {
+    super(`account ${accountId} is closed`);
+  }
+}
