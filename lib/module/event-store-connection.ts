@@ -7,6 +7,8 @@ import { InMemorySubscriptionStore } from '../subscription/in-memory-subscriptio
 import type { SubscriptionStore } from '../subscription/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
+import { PostgresNotifier } from '../typeorm/postgres-notifier.js';
+import { ChangeFeed } from './change-feed.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 
 /** A set of tables the library keeps in the store's database. */
@@ -21,6 +23,9 @@ export interface SchemaPart {
 export class EventStoreConnection {
   private static readonly logger = new Logger('EventSourcing');
   private readonly schemaParts: SchemaPart[] = [];
+  /** Wakes workers when events were committed (here, or elsewhere on PostgreSQL). */
+  readonly changes = new ChangeFeed();
+  private notifier: PostgresNotifier | undefined;
 
   private constructor(
     readonly store: EventStore,
@@ -30,7 +35,10 @@ export class EventStoreConnection {
     private readonly ownsDataSource: boolean,
     readonly options: EventSourcingModuleOptions = {},
   ) {
-    if (store instanceof TypeOrmEventStore) this.schemaParts.push(store);
+    if (store instanceof TypeOrmEventStore) {
+      this.schemaParts.push(store);
+      store.onAppended(() => this.changes.notify());
+    }
     if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);
   }
 
@@ -84,6 +92,7 @@ export class EventStoreConnection {
         options,
       );
       if (options.migrate !== false) await connection.migrate();
+      if (dataSource.options.type === 'postgres') await connection.listen(options);
       this.logger.log(
         `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
           (options.migrate === false ? ' (migration disabled)' : ''),
@@ -95,7 +104,16 @@ export class EventStoreConnection {
     }
   }
 
+  private async listen(options: EventSourcingModuleOptions): Promise<void> {
+    const channel = `nestjs_es:${options.schema ?? 'default'}:${options.tablePrefix ?? 'es_'}`;
+    const notifier = new PostgresNotifier(this.dataSource!, channel);
+    await notifier.listen(() => this.changes.deliver());
+    this.notifier = notifier;
+    this.changes.connectRemote(notifier);
+  }
+
   async close(): Promise<void> {
+    await this.notifier?.close();
     if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();
   }
 }

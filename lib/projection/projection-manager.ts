@@ -12,6 +12,7 @@ import { EventSourcingError } from '../event-store/errors/event-sourcing.error.j
 import { EventStoreConnection } from '../module/event-store-connection.js';
 import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
 import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
+import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { Subscription } from '../subscription/subscription.js';
@@ -70,6 +71,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
         await this.subscriptions.markState(runner.name, 'running');
       }
     }
+    this.connection.changes.subscribe(() => this.wake());
     if (this.options.workers === false) return;
     for (const runner of this.runners.values()) {
       if (runner.metadata.mode === 'async') await this.start(runner.name);
@@ -91,6 +93,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   async status(): Promise<ProjectionStatus[]> {
     const head = positionOf(await this.store.headCheckpoint());
+    const heldBackMs =
+      this.store instanceof TypeOrmEventStore ? await this.store.readHorizonAgeMs() : undefined;
     const result: ProjectionStatus[] = [];
     for (const runner of this.runners.values()) {
       const record = await this.subscriptions.load(runner.name);
@@ -115,6 +119,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
         headPosition: head,
         lag: Math.max(0, head - position),
         isLeaseOwner: live?.isLeaseOwner ?? false,
+        heldBackMs,
         lastError: live?.lastError ?? record?.lastError,
         failedAt: record?.failedAt,
         failedPosition: record?.failedPosition,

@@ -16,6 +16,12 @@ export interface ProjectionStatus {
   lag: number;
   /** Whether this process holds the projection's lease (only the holder processes events). */
   isLeaseOwner: boolean;
+  /**
+   * PostgreSQL: how long the oldest open transaction on the server has been holding every reader
+   * of the log back (nothing is lost, only delayed). Keep it small with
+   * `idle_in_transaction_session_timeout`.
+   */
+  heldBackMs?: number;
   lastError?: string;
   failedAt?: Date;
   failedPosition?: number;

@@ -55,7 +55,7 @@ export function createAggregateRepositoryProviders(
         transaction: dataSource
           ? (work) => withConnectionLock(dataSource, () => dataSource.transaction(work))
           : undefined,
-        appended: () => projections.wake(),
+        appended: () => connection.changes.notify(),
       });
     },
   }));

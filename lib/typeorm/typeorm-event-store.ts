@@ -45,6 +45,7 @@ export class TypeOrmEventStore extends EventStore {
   readonly dialect: SqlDialect;
   private readonly tables: EventTables;
   private readonly schema: string | undefined;
+  private readonly appendedListeners = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,6 +67,12 @@ export class TypeOrmEventStore extends EventStore {
       snapshots: this.dialect.quoteTable(options.schema, `${prefix}snapshots`),
       prefix,
     };
+  }
+
+  /** Calls `listener` after each append that committed by itself (not in a caller's transaction). */
+  onAppended(listener: () => void): () => void {
+    this.appendedListeners.add(listener);
+    return () => this.appendedListeners.delete(listener);
   }
 
   /** Snapshots kept in this store's database, in the table its migration creates. */
@@ -111,7 +118,11 @@ export class TypeOrmEventStore extends EventStore {
     for (let attempt = 1; ; attempt++) {
       try {
         const rows = await this.insert(append, callerRunner);
-        if (rows) return appendResult(append, rows);
+        if (rows) {
+          // A caller's transaction commits later; whoever owns it reports the commit.
+          if (!callerRunner) for (const listener of this.appendedListeners) listener();
+          return appendResult(append, rows);
+        }
         return await this.resolveConflict(append, 'stream_version');
       } catch (error) {
         const kind = this.dialect.conflictKind(error);
@@ -181,6 +192,16 @@ export class TypeOrmEventStore extends EventStore {
   async headCheckpoint(): Promise<string> {
     const rows = (await this.query(this.dialect.headSql(this.tables), [])).records;
     return rows.length ? this.dialect.checkpointOf(rows[0]) : this.dialect.startCheckpoint;
+  }
+
+  /**
+   * PostgreSQL: how long (ms) the oldest open transaction on the server has been holding readers
+   * of the global log back (0 when none). Undefined on databases without such a horizon.
+   */
+  async readHorizonAgeMs(): Promise<number | undefined> {
+    if (!this.dialect.heldBackSql) return undefined;
+    const rows = (await this.query(this.dialect.heldBackSql, [])).records;
+    return Math.round(Number(rows[0]?.ms ?? 0));
   }
 
   async streamVersion(streamId: string): Promise<number> {

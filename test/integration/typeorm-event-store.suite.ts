@@ -103,6 +103,21 @@ export function describeTypeOrmStore(kind: DatabaseKind) {
       expect((await store.readStream(id)).map((e) => e.type)).toEqual(['a', 'c']);
     });
 
+    it('tells how long an open transaction has been holding readers back (PostgreSQL)', async () => {
+      if (kind !== 'postgres') {
+        expect(await store.readHorizonAgeMs()).toBeUndefined();
+        return;
+      }
+      const runner = db.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      await runner.query(`INSERT INTO ${q('ledger')} (id, note) VALUES ('held', 'x')`);
+      await sleep(300);
+      expect(await store.readHorizonAgeMs()).toBeGreaterThanOrEqual(250);
+      await runner.rollbackTransaction();
+      await runner.release();
+      expect(await store.readHorizonAgeMs()).toBeLessThan(250);
+    });
+
     it('reports other constraint violations as they are, not as concurrency conflicts', async () => {
       const strict = new TypeOrmEventStore(db.dataSource, {
         schema: db.schema,

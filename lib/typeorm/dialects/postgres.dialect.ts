@@ -40,6 +40,9 @@ export class PostgresDialect implements SqlDialect {
     acquire: "SELECT pg_advisory_lock(hashtext('nestjs-event-sourcing:migrate'))",
     release: "SELECT pg_advisory_unlock(hashtext('nestjs-event-sourcing:migrate'))",
   };
+  // Only transactions with an id hold the horizon back; that is the oldest one's age.
+  readonly heldBackSql = `SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - MIN(xact_start)) * 1000, 0) AS ms
+FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()`;
   private readonly bound = new Map<string, string>();
   private readonly statementNames = new Map<string, string>();
 

@@ -77,6 +77,11 @@ export interface SqlDialect {
   readonly upsertSnapshotSql: (t: EventTables) => string;
   /** A page of the global log in this database's gap-safe order. */
   readAllSql(tables: EventTables, query: ReadAllQuery): { sql: string; params: unknown[] };
+  /**
+   * How long, in ms, the oldest transaction still open on the server has been holding readers of
+   * the global log back (PostgreSQL only: column `ms`).
+   */
+  readonly heldBackSql?: string;
   /** Selects the newest committed row's checkpoint columns (ignores any read horizon). */
   headSql(tables: EventTables): string;
   /** The checkpoint right after a row read by `readAllSql`. */
