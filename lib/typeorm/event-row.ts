@@ -1,8 +1,10 @@
-import type { StoredEvent } from '../event-store/event-store.types.js';
+import type { LogEvent, StoredEvent } from '../event-store/event-store.types.js';
 
-/** A stored event from a row selected with the dialect's `columns`. */
-export function decodeEvent(row: Record<string, unknown>): StoredEvent {
-  return {
+/** A stored event from a row selected with the dialect's `columns` (with its log checkpoint). */
+export function decodeEvent(row: Record<string, unknown>): StoredEvent;
+export function decodeEvent(row: Record<string, unknown>, checkpoint: string): LogEvent;
+export function decodeEvent(row: Record<string, unknown>, checkpoint?: string): StoredEvent {
+  const event: StoredEvent & { checkpoint?: string } = {
     eventId: String(row.event_id),
     type: String(row.type),
     streamId: String(row.stream_id),
@@ -12,6 +14,8 @@ export function decodeEvent(row: Record<string, unknown>): StoredEvent {
     metadata: fromJson(row.metadata) as StoredEvent['metadata'],
     occurredAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
   };
+  if (checkpoint !== undefined) event.checkpoint = checkpoint;
+  return event;
 }
 
 // Every dialect selects JSON columns as text, so a payload that is itself a string stays unambiguous.

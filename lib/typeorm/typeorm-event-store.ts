@@ -148,8 +148,8 @@ export class TypeOrmEventStore extends EventStore {
       sql += ' LIMIT ?';
       params.push(options.maxCount);
     }
-    const result = await this.query(sql, params);
-    return result.records.map(decodeEvent);
+    const result = await this.query(sql, params, { prepared: true });
+    return result.records.map((row) => decodeEvent(row));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
@@ -172,13 +172,10 @@ export class TypeOrmEventStore extends EventStore {
       maxCount,
       filter: filters.length ? { sql: filters.join(' AND '), params: filterParams } : undefined,
     });
-    const rows = (await this.query(sql, params)).records;
+    const rows = (await this.query(sql, params, { prepared: true })).records;
     const events = rows
       .filter((row) => row.kind === 'e')
-      .map((row) => ({
-        ...decodeEvent(row),
-        checkpoint: this.dialect.checkpointOf(row),
-      }));
+      .map((row) => decodeEvent(row, this.dialect.checkpointOf(row)));
     const isEnd = events.length < maxCount;
     let checkpoint = events.at(-1)?.checkpoint ?? options.after ?? this.dialect.startCheckpoint;
     const head = rows.find((row) => row.kind === 'h');
@@ -282,7 +279,7 @@ export class TypeOrmEventStore extends EventStore {
           `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE event_id IN (${toQuestionMarks(ids.length)})`,
           ids,
         )
-      ).records.map(decodeEvent);
+      ).records.map((row) => decodeEvent(row));
       if (isRetriedAppend(append, stored)) {
         const ordered = stored.sort((a, b) => a.version - b.version);
         return {
@@ -302,10 +299,14 @@ export class TypeOrmEventStore extends EventStore {
     throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
   }
 
-  private query(sql: string, params: readonly unknown[]): Promise<SqlResult> {
+  private query(
+    sql: string,
+    params: readonly unknown[],
+    options?: { prepared?: boolean },
+  ): Promise<SqlResult> {
     return withConnectionLock(this.dataSource, () => {
       const runner = this.dataSource.createQueryRunner();
-      return this.runOn(runner)(sql, params).finally(() => runner.release());
+      return this.runOn(runner)(sql, params, options).finally(() => runner.release());
     });
   }
 

@@ -21,6 +21,18 @@ import {
  * then gap-free and in commit order, and "position > checkpoint" can never skip a committed event.
  * The price is throughput (appends on one database run one at a time), paid for losslessness.
  */
+const COLUMNS =
+  'global_position, stream_id, category, version, event_id, type, data, metadata, created_at';
+const FIRST_ROW =
+  'SELECT ? AS global_position, ? AS stream_id, ? AS category, ? AS version, ? AS event_id, ' +
+  '? AS type, ? AS data, ? AS metadata, ? AS created_at';
+
+/** The stream version an append expects when it names one, so its versions are known upfront. */
+function knownVersion(append: PreparedAppend): number | undefined {
+  if (append.expectedVersion === 'no_stream') return 0;
+  return typeof append.expectedVersion === 'number' ? append.expectedVersion : undefined;
+}
+
 export class MysqlDialect implements SqlDialect {
   readonly name = 'mysql';
   readonly startCheckpoint = '0';
@@ -97,6 +109,22 @@ ON DUPLICATE KEY UPDATE
     if (head.affected !== 1 || !Number.isSafeInteger(last)) {
       throw new Error(`the head row of ${t.head} is missing; run the event store migration`);
     }
+    const now = preciseNow();
+    const known = knownVersion(append);
+    if (known !== undefined) {
+      // The versions follow from the expected version: one guarded INSERT ... SELECT checks it and
+      // writes (a round trip less). INSERT ... SELECT reads the stream's rows with locks, so it
+      // sees the latest committed version.
+      const inserted = await run(
+        `INSERT INTO ${t.events} (${COLUMNS}) SELECT * FROM (` +
+          append.events
+            .map((_, i) => (i === 0 ? FIRST_ROW : 'SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?'))
+            .join(' UNION ALL ') +
+          `) e WHERE (SELECT COALESCE(MAX(version), 0) FROM ${t.events} WHERE stream_id = ?) = ?`,
+        [...this.rows(append, category, last, known, now), append.streamId, known],
+      );
+      return inserted.affected === count ? this.inserted(append, last, known, now.date) : undefined;
+    }
     // A locking read sees the latest committed version even inside an older snapshot.
     const current = await run(
       `SELECT version FROM ${t.events} WHERE stream_id = ? ORDER BY version DESC LIMIT 1 FOR UPDATE`,
@@ -104,23 +132,48 @@ ON DUPLICATE KEY UPDATE
     );
     const version = current.records.length ? Number(current.records[0].version) : 0;
     if (!satisfiesExpectedVersion(append.expectedVersion, version)) return undefined;
-    const now = preciseNow();
-    const createdAt = now.iso.replace('T', ' ').replace('Z', '');
-    const first = last - count + 1;
-    const values: unknown[] = [];
-    for (const [i, e] of append.events.entries()) {
-      values.push(first + i, append.streamId, category, version + i + 1, e.eventId, e.type);
-      values.push(e.data, e.metadata, createdAt);
-    }
     await run(
-      `INSERT INTO ${t.events} (global_position, stream_id, category, version, event_id, type, data, metadata, created_at) VALUES ` +
+      `INSERT INTO ${t.events} (${COLUMNS}) VALUES ` +
         append.events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
-      values,
+      this.rows(append, category, last, version, now),
     );
+    return this.inserted(append, last, version, now.date);
+  }
+
+  /** Parameters of the event rows, positions ending at `last`, versions after `version`. */
+  private rows(
+    append: PreparedAppend,
+    category: string,
+    last: number,
+    version: number,
+    now: { iso: string },
+  ): unknown[] {
+    const createdAt = now.iso.replace('T', ' ').replace('Z', '');
+    const first = last - append.events.length + 1;
+    return append.events.flatMap((e, i) => [
+      first + i,
+      append.streamId,
+      category,
+      version + i + 1,
+      e.eventId,
+      e.type,
+      e.data,
+      e.metadata,
+      createdAt,
+    ]);
+  }
+
+  private inserted(
+    append: PreparedAppend,
+    last: number,
+    version: number,
+    occurredAt: Date,
+  ): InsertedRow[] {
+    const first = last - append.events.length + 1;
     return append.events.map((_, i) => ({
       globalPosition: first + i,
       version: version + i + 1,
-      occurredAt: now.date,
+      occurredAt,
       checkpoint: String(first + i),
     }));
   }
