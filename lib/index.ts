@@ -117,6 +117,12 @@ export { ProjectionManager, type RebuildOptions } from './projection/projection-
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext } from './projection/projection-runner.js';
 
+// Operator CLI
+export {
+  runEventSourcingCli,
+  type EventSourcingCliOptions,
+} from './cli/run-event-sourcing-cli.js';
+
 // Subscriptions (the engine under projections and durable sagas)
 export { Subscription } from './subscription/subscription.js';
 export { SubscriptionStore, type SubscriptionRecord } from './subscription/subscription-store.js';

@@ -145,7 +145,10 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   async reset(name: string): Promise<void> {
     const runner = this.asyncRunner(name);
     await this.stop(name);
-    await runner.hook('reset', this.connection.dataSource?.manager);
+    // A projection that never ran has no read model to empty (its init hook has not run yet).
+    if ((await this.subscriptions.load(name)) !== undefined) {
+      await runner.hook('reset', this.connection.dataSource?.manager);
+    }
     await this.subscriptions.reset(name);
   }
 

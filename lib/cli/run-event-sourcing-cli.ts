@@ -1,0 +1,85 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import { CommanderError } from 'commander';
+import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
+import { CliContext, CliError } from './cli-context.js';
+import { createCliProgram } from './cli-program.js';
+
+export interface EventSourcingCliOptions {
+  /**
+   * The arguments after the script, e.g. `['projections', 'status']`.
+   * @default process.argv.slice(2)
+   */
+  argv?: string[];
+  /** Where results go (tables, JSON, SQL). @default process.stdout */
+  stdout?: Writable;
+  /** Where progress, notes and errors go. @default process.stderr */
+  stderr?: Writable;
+  /**
+   * Set `process.exitCode` to the result, so the process ends with it once the application is
+   * closed. @default true when `argv` is omitted, false otherwise
+   */
+  exitOnEnd?: boolean;
+  /** The program's name in `--help`. @default the script's file name */
+  name?: string;
+}
+
+/**
+ * The operator CLI: boots the application, runs one command, closes the application (also when
+ * the command fails), and resolves with the exit code (0: done; 1: failed, or refused).
+ *
+ * ```
+ * projections status [--json]          projections rebuild <name>
+ * projections start|stop|reset <name>  projections delete <name> --yes
+ * schema sql                           schema migrate
+ * ```
+ *
+ * Pass a module built with `EventSourcingModule.forRoot({ ..., workers: false })`, so that no
+ * projection worker starts by itself in the CLI's process; `start` and `rebuild` run the one
+ * projection they name. The application boots only when a command needs it (`--help` never
+ * connects). An entry file:
+ *
+ * ```ts
+ * // src/cli.ts (run: node dist/src/cli.js projections status)
+ * import 'reflect-metadata';
+ * import { runEventSourcingCli } from 'nestjs-event-sourcing';
+ * import { AppModule } from './app.module.js';
+ *
+ * await runEventSourcingCli(AppModule.forRoot({ ...databaseOptions, workers: false }));
+ * ```
+ */
+export async function runEventSourcingCli(
+  rootModule: Type | DynamicModule,
+  options: EventSourcingCliOptions = {},
+): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const argv = options.argv ?? process.argv.slice(2);
+  const name = options.name ?? basename(process.argv[1] ?? 'cli').replace(/\.[cm]?js$/, '');
+  const context = new CliContext(rootModule, stdout, stderr);
+  let code = 0;
+  try {
+    await createCliProgram(context, name).parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    code = report(error, stderr);
+  }
+  try {
+    await context.close();
+  } catch (error) {
+    stderr.write(`error: closing the application failed: ${messageOf(error)}\n`);
+    code ||= 1;
+  }
+  if (options.exitOnEnd ?? options.argv === undefined) process.exitCode = code;
+  return code;
+}
+
+/** Prints what went wrong (commander has printed its own usage errors) and picks the exit code. */
+function report(error: unknown, stderr: Writable): number {
+  if (error instanceof CommanderError) return error.exitCode; // help (0), usage errors (1)
+  stderr.write(`error: ${messageOf(error)}\n`);
+  return error instanceof CliError ? error.exitCode : 1;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
