@@ -118,10 +118,7 @@ export type { ProjectionState, ProjectionStatus } from './projection/projection-
 export type { ProjectionHookContext } from './projection/projection-runner.js';
 
 // Operator CLI
-export {
-  runEventSourcingCli,
-  type EventSourcingCliOptions,
-} from './cli/run-event-sourcing-cli.js';
+export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-event-sourcing-cli.js';
 
 // Subscriptions (the engine under projections and durable sagas)
 export { Subscription } from './subscription/subscription.js';
