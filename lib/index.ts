@@ -133,3 +133,49 @@ export type {
 export { SubscriptionFailedError } from './subscription/errors/subscription-failed.error.js';
 export { SubscriptionCatchUpTimeoutError } from './subscription/errors/subscription-catch-up-timeout.error.js';
 export { SubscriptionFencedError } from './subscription/errors/subscription-fenced.error.js';
+
+// Sagas
+export {
+  DurableSaga,
+  getDurableSagas,
+  type DurableSagaFunction,
+  type DurableSagaOptions,
+} from './saga/durable-saga.decorator.js';
+export {
+  EventSourcedSaga,
+  getEventSourcedSagaMetadata,
+} from './saga/event-sourced-saga.decorator.js';
+export {
+  SagaStart,
+  SagaHandler,
+  type CorrelateBy,
+  type SagaHandlerOptions,
+  type SagaHandlerResult,
+} from './saga/saga-handler.decorator.js';
+export { ProcessManager } from './saga/process-manager.js';
+export type { SagaContext, ScheduleOptions } from './saga/saga-context.js';
+export type { SagaOptions } from './saga/saga.options.js';
+export { DomainCommand } from './saga/domain-command.decorator.js';
+export { Clock, SystemClock, ManualClock } from './saga/clock.js';
+export { parseDuration, type Duration } from './saga/duration.js';
+export { SagaManager } from './saga/saga-manager.js';
+export type { SagaRetryResult, SagaStatus } from './saga/saga-status.js';
+export {
+  SagaFailureStore,
+  InMemorySagaFailureStore,
+  type SagaFailure,
+} from './saga/saga-failure-store.js';
+export {
+  ScheduledMessageStore,
+  InMemoryScheduledMessageStore,
+  type ScheduledMessage,
+  type ScheduledMessageKind,
+  type ScheduledMessageStatus,
+  type NewScheduledMessage,
+  type ScheduledListFilter,
+} from './saga/scheduled-message-store.js';
+export { ScheduledMessagesTimeoutError } from './saga/message-scheduler.js';
+export { TypeOrmSagaFailureStore } from './typeorm/saga/typeorm-saga-failure-store.js';
+export { TypeOrmScheduledMessageStore } from './typeorm/saga/typeorm-scheduled-message-store.js';
+export { TypeOrmSagaSchema } from './typeorm/saga/typeorm-saga-schema.js';
+export type { TypeOrmSagaStoreOptions } from './typeorm/saga/saga-sql.js';

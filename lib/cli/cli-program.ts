@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliCommandGroup, CliContext } from './cli-context.js';
 import { registerProjectionsCommands } from './projections.command.js';
+import { registerSagasCommands } from './sagas.command.js';
 import { registerSchemaCommands } from './schema.command.js';
 
 /**
@@ -9,13 +10,16 @@ import { registerSchemaCommands } from './schema.command.js';
  */
 export const COMMAND_GROUPS: readonly CliCommandGroup[] = [
   registerProjectionsCommands,
+  registerSagasCommands,
   registerSchemaCommands,
 ];
 
 /** A fresh program per run (commander keeps parsed state), writing to the context's streams. */
 export function createCliProgram(context: CliContext, name: string): Command {
   const program = new Command(name)
-    .description('Operate the event store of this application: projections and database schema.')
+    .description(
+      'Operate the event store of this application: projections, sagas and database schema.',
+    )
     // Set before the subcommands are added: they inherit both.
     .exitOverride()
     .configureOutput({

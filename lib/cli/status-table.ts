@@ -1,3 +1,4 @@
+import { renderTable } from './text-table.js';
 import type { ProjectionStatus } from '../projection/projection-status.js';
 import type { SubscriptionRecord } from '../subscription/subscription-store.js';
 import { formatDuration } from './progress-bar.js';
@@ -58,15 +59,7 @@ export function renderStatusTable(reports: ProjectionStatusReport[]): string {
     r.mode === 'inline' ? 'n/a' : r.isLeaseOwner ? 'this process' : (r.leaseOwner ?? '-'),
     lastError(r),
   ]);
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...rows.map((row) => row[i].length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line), ...heldBack(reports)].join('\n') + '\n';
+  return [renderTable(header, rows, numeric), ...heldBack(reports)].join('\n') + '\n';
 }
 
 /** PostgreSQL: a note when an open transaction has held every reader of the log back >= 1 s. */

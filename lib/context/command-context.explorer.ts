@@ -37,12 +37,15 @@ export class CommandContextExplorer implements OnApplicationBootstrap {
     const execute = handler.execute.bind(handler);
     handler.execute = (command: object) => {
       const outer = MessageContext.current();
-      const commandId = commandIdOf(command) ?? uuidv7();
+      const knownId = commandIdOf(command);
+      const commandId = knownId ?? uuidv7();
       return MessageContext.run(
         {
           correlationId: outer?.correlationId ?? commandId,
           causationId: commandId,
           metadata: outer?.metadata,
+          // A known (deterministic) id makes the command's saves idempotent.
+          ...(knownId !== undefined ? { idempotencyKey: knownId } : {}),
         },
         () => execute(command),
       );

@@ -9,6 +9,12 @@ export interface MessageContextData {
   causationId?: string;
   /** Extra keys stored in the metadata of every event appended in this context. */
   metadata?: Record<string, unknown>;
+  /**
+   * Set while a command with a known id (`setCommandId`, as sagas give their commands) is handled:
+   * the aggregate repository then derives the ids of the events it appends from it, so handling
+   * the same command again (a re-delivery) saves nothing a second time.
+   */
+  idempotencyKey?: string;
 }
 
 // Scoped per async call chain, so concurrent requests never see each other's context.
@@ -41,7 +47,11 @@ export const MessageContext = {
 
 const commandIds = new WeakMap<object, string>();
 
-/** Gives a command a known id (a saga uses a deterministic one so re-delivery can be detected). */
+/**
+ * Gives a command a known id (a saga uses a deterministic one so re-delivery can be detected). The
+ * id also makes the command idempotent: while its handler runs, aggregate saves derive their event
+ * ids from it, and a save whose events are already stored is skipped.
+ */
 export function setCommandId(command: object, id: string): void {
   commandIds.set(command, id);
 }

@@ -4,6 +4,7 @@ import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
+import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
@@ -52,6 +53,7 @@ import {
     UpcasterExplorer,
     CommandContextExplorer,
     ProjectionManager,
+    ...sagaProviders,
   ],
   exports: [
     EventStore,
@@ -60,6 +62,7 @@ import {
     EventRegistry,
     EventStoreConnection,
     ProjectionManager,
+    ...sagaExports,
   ],
 })
 export class EventSourcingCoreModule

@@ -1,8 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import type { EventBus, IEvent } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
+import { v5 as uuidv5 } from 'uuid';
 import type { ProjectionRunner } from '../projection/projection-runner.js';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
+import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventMetadata, ExpectedVersion } from '../event-store/event-store.types.js';
 import type { SnapshotStore } from '../event-store/snapshot-store.js';
@@ -15,7 +17,7 @@ import {
 import { AggregateNotFoundError } from '../aggregate/errors/aggregate-not-found.error.js';
 import { UndecoratedAggregateError } from '../aggregate/errors/undecorated-aggregate.error.js';
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
-import { MessageContext } from '../context/message-context.js';
+import { MessageContext, type MessageContextData } from '../context/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 
@@ -32,6 +34,11 @@ export interface AggregateRepositoryDeps {
   /** Called after an append commits (wakes the async workers). */
   appended: () => void;
 }
+
+/** The namespace of event ids derived from a command's idempotency key (UUID v5). */
+const IDEMPOTENT_EVENT_NAMESPACE = 'b7a3f1e2-5c4d-4e8f-9a6b-0d1c2e3f4a5b';
+/** Saves per stream made so far while handling one command: the n-th save derives its own ids. */
+const savesInContext = new WeakMap<MessageContextData, Map<string, number>>();
 
 export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
 
@@ -102,6 +109,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
    * Appends the aggregate's new events, expecting the stream at the version it was loaded at (a
    * new aggregate expects no stream), then publishes them on the @nestjs/cqrs EventBus. A
    * concurrent writer makes this fail with `ConcurrencyError` and nothing is written.
+   *
+   * While a command with a known id is handled (`setCommandId`; sagas give their commands
+   * deterministic ids), the new events get ids derived from it (UUID v5 of
+   * `<command id>:<stream>:<save>:<index>`). When the command is handled again after a crash, the
+   * same ids come out, the append finds them stored, and the save is skipped: nothing is written
+   * or published (logged at debug level), and the aggregate's new events are dropped.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
     const events = aggregate.getUncommittedEvents();
@@ -109,9 +122,11 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     const streamId = streamIdFor(this.aggregateClass, aggregate.id);
     const before = aggregate.persistedVersion;
     const expectedVersion: ExpectedVersion = before === 0 ? 'no_stream' : before;
-    const newEvents = events.map((event) => {
+    const idempotent = idempotentIds(streamId, events.length);
+    const newEvents = events.map((event, index) => {
       this.registry.register(event.constructor as EventClass);
-      return this.registry.serialize(event);
+      const serialized = this.registry.serialize(event);
+      return idempotent ? { ...serialized, eventId: idempotent.ids[index] } : serialized;
     });
     const metadata = { ...MessageContext.eventMetadata(), ...options.metadata };
     const inline = this.deps
@@ -133,7 +148,19 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       return appended;
     };
     const ownTransaction = inline.length > 0 && !options.manager && this.deps.transaction;
-    const result = ownTransaction ? await ownTransaction(append) : await append(options.manager);
+    let result: Awaited<ReturnType<typeof append>>;
+    try {
+      result = ownTransaction ? await ownTransaction(append) : await append(options.manager);
+    } catch (error) {
+      if (!idempotent || !isReDelivery(error, idempotent.ids)) throw error;
+      idempotent.saved();
+      this.logger.debug(
+        `${streamId}: the events of command ${idempotent.key} are stored already (a re-delivery); nothing saved`,
+      );
+      aggregate.uncommit();
+      return;
+    }
+    idempotent?.saved();
     aggregate.markSaved(result.nextExpectedVersion);
     aggregate.commit();
     this.deps.appended();
@@ -185,4 +212,35 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       this.logger.warn(`Could not snapshot ${streamId} at ${version}: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * The event ids of a save made while handling a command with a known id, derived from it, from
+ * the stream and from how many saves of that stream the command made before; undefined outside
+ * such a command. `saved()` counts the save once it went in (or was found stored).
+ */
+function idempotentIds(
+  streamId: string,
+  count: number,
+): { key: string; ids: string[]; saved(): void } | undefined {
+  const context = MessageContext.current();
+  const key = context?.idempotencyKey;
+  if (!context || key === undefined) return undefined;
+  const saves = savesInContext.get(context) ?? new Map<string, number>();
+  savesInContext.set(context, saves);
+  const save = saves.get(streamId) ?? 0;
+  return {
+    key,
+    ids: Array.from({ length: count }, (_, index) =>
+      uuidv5(`${key}:${streamId}:${save}:${index}`, IDEMPOTENT_EVENT_NAMESPACE),
+    ),
+    saved: () => saves.set(streamId, save + 1),
+  };
+}
+
+/** The append failed because (some of) exactly these derived ids are stored: done before. */
+function isReDelivery(error: unknown, ids: readonly string[]): boolean {
+  if (!(error instanceof DuplicateEventIdError) || error.eventIds.length === 0) return false;
+  const ours = new Set(ids);
+  return error.eventIds.every((id) => ours.has(id.toLowerCase()));
 }

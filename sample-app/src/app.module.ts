@@ -5,6 +5,7 @@ import { EventSourcingModule } from 'nestjs-event-sourcing';
 import type { DataSource } from 'typeorm';
 import { AccountsModule } from './accounts/accounts.module.js';
 import type { SampleDatabase } from './database-options.js';
+import { TransfersModule } from './transfers/transfers.module.js';
 import { AccountBalance } from './read-models/account-balance.entity.js';
 import { AccountTransaction } from './read-models/account-transaction.entity.js';
 
@@ -31,6 +32,7 @@ export class AppModule {
           }),
         }),
         AccountsModule,
+        TransfersModule,
       ],
     };
   }

@@ -136,6 +136,68 @@ describe.each<DatabaseKind>(['sqlite', 'postgres', 'mariadb'])(
       expect((await http.get(`/accounts/${id}/transactions`).expect(200)).body).toEqual(before);
     });
 
+    const transferOf = async (id: string, until: (status: string) => boolean) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const res = await http.get(`/transfers/${id}`).expect(200);
+        if (until(res.body.status as string) || Date.now() > deadline) return res.body;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const balanceOf = async (id: string) =>
+      (await http.get(`/accounts/${id}`).expect(200)).body.balance;
+
+    it('transfers money between accounts through the transfer process', async () => {
+      const from = await open('payer');
+      const to = await open('payee');
+      await http.post(`/accounts/${from}/deposits`).send({ amount: 100 }).expect(201);
+      const { transferId } = (
+        await http.post('/transfers').send({ from, to, amount: 30 }).expect(202)
+      ).body;
+      expect(await transferOf(transferId, (s) => s !== 'requested')).toMatchObject({
+        status: 'completed',
+      });
+      expect(await balanceOf(from)).toBe(70);
+      expect(await balanceOf(to)).toBe(30);
+    });
+
+    it('refunds the source when the credit is refused (compensation)', async () => {
+      const from = await open('payer');
+      const to = await open('closed');
+      await http.post(`/accounts/${to}/close`).expect(200);
+      await http.post(`/accounts/${from}/deposits`).send({ amount: 100 }).expect(201);
+      const { transferId } = (
+        await http.post('/transfers').send({ from, to, amount: 40 }).expect(202)
+      ).body;
+      const transfer = await transferOf(transferId, (s) => s === 'compensated');
+      expect(transfer).toMatchObject({ status: 'compensated', reason: `account ${to} is closed` });
+      expect(await balanceOf(from)).toBe(100);
+      const history = (await http.get(`/accounts/${from}/history`).expect(200)).body;
+      expect(history.map((e: { type: string }) => e.type)).toEqual([
+        'bank.account-opened',
+        'bank.money-deposited',
+        'bank.money-withdrawn',
+        'bank.money-deposited',
+      ]);
+      expect(history[2].data.transferId).toBe(transferId);
+      expect(history[3].data.transferId).toBe(transferId);
+    });
+
+    it('fails a transfer the source cannot cover, moving nothing', async () => {
+      const from = await open('poor');
+      const to = await open('payee');
+      const { transferId } = (
+        await http.post('/transfers').send({ from, to, amount: 5 }).expect(202)
+      ).body;
+      expect(await transferOf(transferId, (s) => s !== 'requested')).toMatchObject({
+        status: 'failed',
+        reason: `account ${from} has 0, cannot withdraw 5`,
+      });
+      expect(await balanceOf(to)).toBe(0);
+      await http.post('/transfers').send({ from, to: from, amount: 5 }).expect(400);
+      await http.post('/transfers').send({ from, to, amount: 0 }).expect(400);
+    });
+
     it('snapshots a busy account every 50 events and still loads it right', async () => {
       const id = await open('busy');
       for (let i = 0; i < 60; i++)
@@ -144,6 +206,34 @@ describe.each<DatabaseKind>(['sqlite', 'postgres', 'mariadb'])(
       expect(snapshot).toMatchObject({ version: 50, state: { balance: 49 } });
       await http.post(`/accounts/${id}/withdrawals`).send({ amount: 60 }).expect(201);
       await http.post(`/accounts/${id}/withdrawals`).send({ amount: 1 }).expect(422);
+    });
+
+    it('finishes a transfer requested while no worker ran, after a restart', async () => {
+      await app.close();
+      const offline = await createApp({ ...sampleDatabase(db), workers: false });
+      await offline.init();
+      const offlineHttp = request(offline.getHttpServer() as never);
+      const open2 = async (owner: string) =>
+        (await offlineHttp.post('/accounts').send({ owner }).expect(201)).body.accountId as string;
+      const from = await open2('before');
+      const to = await open2('restart');
+      await offlineHttp.post(`/accounts/${from}/deposits`).send({ amount: 50 }).expect(201);
+      const { transferId } = (
+        await offlineHttp.post('/transfers').send({ from, to, amount: 20 }).expect(202)
+      ).body;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await offlineHttp.get(`/transfers/${transferId}`).expect(200)).body.status).toBe(
+        'requested',
+      );
+      await offline.close();
+
+      app = await createApp(sampleDatabase(db));
+      await app.init();
+      http = request(app.getHttpServer() as never);
+      expect(await transferOf(transferId, (s) => s !== 'requested')).toMatchObject({
+        status: 'completed',
+      });
+      expect(await balanceOf(to)).toBe(20);
     });
   },
 );

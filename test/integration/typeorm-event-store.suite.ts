@@ -7,6 +7,8 @@ import {
   type LogCheckpoint,
   type StoredEvent,
 } from 'nestjs-event-sourcing';
+import { compareCheckpoints } from '../../lib/subscription/checkpoint-order.js';
+import { endOfLog } from '../contract/event-store.contract.js';
 import {
   createTestDatabase,
   type DatabaseKind,
@@ -139,23 +141,20 @@ export function describeTypeOrmStore(kind: DatabaseKind) {
         ? 'a reader following the log sees every event of 16 concurrent writers exactly once'
         : 'a reader sees every event of 16 concurrent writers exactly once while a transaction stays open for 1.2 s',
       async () => {
-        let start: LogCheckpoint | undefined;
-        for (;;) {
-          const page = await store.readAll({ after: start });
-          start = page.checkpoint;
-          if (page.isEnd) break;
-        }
+        const start = await endOfLog(store);
         const written: StoredEvent[] = [];
         let writing = true;
         const seen: StoredEvent[] = [];
         const reader = (async () => {
           let after = start;
+          // Once the writers are done, the reader stops at the head of the log as it is then.
+          let head: LogCheckpoint | undefined;
           for (;;) {
-            const done = !writing;
+            if (!writing && head === undefined) head = await store.headCheckpoint();
             const page = await store.readAll({ after, maxCount: 250 });
             seen.push(...page.events);
             after = page.checkpoint;
-            if (done && page.isEnd) return;
+            if (head !== undefined && compareCheckpoints(after, head) >= 0) return;
             if (page.isEnd) await sleep(5);
           }
         })();

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import { errorMessage, LeaseKeeper } from '../subscription/lease-keeper.js';
+import { Sleeper } from '../subscription/sleeper.js';
+import type { SubscriptionLogger } from '../subscription/subscription.options.js';
+import type { SubscriptionStore } from '../subscription/subscription-store.js';
+import type { Clock } from './clock.js';
+import { SCHEDULER_LEASE } from './saga.constants.js';
+import type { ScheduledMessage, ScheduledMessageStore } from './scheduled-message-store.js';
+
+const MAX_ERROR_DELAY_MS = 30_000;
+
+export interface MessageSchedulerOptions {
+  store: ScheduledMessageStore;
+  /** Where the scheduler's lease lives (one active scheduler across processes). */
+  leases: SubscriptionStore;
+  clock: Clock;
+  /** Delivers one due message; throwing counts as a failed attempt. */
+  deliver: (message: ScheduledMessage) => Promise<void>;
+  logger: SubscriptionLogger;
+  /** @default `${hostname}:${pid}:${random}` */
+  owner?: string;
+  /** @default 10000 */
+  leaseTtlMs?: number;
+  /** How often it looks for due messages (real time). @default 250 */
+  pollIntervalMs?: number;
+  /** Due messages read at a time. @default 50 */
+  batchSize?: number;
+  /** Delivery attempts before a message is marked failed. @default 5 */
+  maxAttempts?: number;
+  /** Wait (by the clock) before the second attempt, doubled after each attempt. @default 1000 */
+  backoffMs?: number;
+}
+
+/** Raised by `waitUntilIdle` when due messages are still pending after the timeout. */
+export class ScheduledMessagesTimeoutError extends EventSourcingError {
+  constructor(timeoutMs: number) {
+    super(
+      `scheduled messages were still due after ${timeoutMs} ms; is a scheduler running (workers on) in some process?`,
+    );
+  }
+}
+
+/**
+ * Delivers scheduled messages when they are due by the injectable clock. Only the holder of the
+ * `$scheduler` lease delivers, so one scheduler is active across processes; when it dies another
+ * takes over after the lease expires. A message is marked delivered after its delivery returned:
+ * a crash in between delivers it again (commands carry deterministic ids).
+ */
+export class MessageScheduler {
+  private readonly lease: LeaseKeeper;
+  private readonly wakeup = new Sleeper();
+  private readonly progress = new Sleeper();
+  private readonly o: Required<Omit<MessageSchedulerOptions, 'owner'>>;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(options: MessageSchedulerOptions) {
+    this.o = {
+      leaseTtlMs: 10_000,
+      pollIntervalMs: 250,
+      batchSize: 50,
+      maxAttempts: 5,
+      backoffMs: 1000,
+      ...options,
+    };
+    const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.lease = new LeaseKeeper(
+      options.leases,
+      SCHEDULER_LEASE,
+      owner,
+      this.o.leaseTtlMs,
+      options.logger,
+    );
+  }
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  get isLeaseOwner(): boolean {
+    return this.lease.held;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    this.wakeup.wake();
+    await this.loop;
+    this.loop = undefined;
+    await this.lease.release().catch((error: unknown) => {
+      this.o.logger.warn(`could not release the scheduler lease: ${errorMessage(error)}`);
+    });
+  }
+
+  /** Looks for due messages now (after the clock moved, say). */
+  wake(): void {
+    this.wakeup.wake();
+  }
+
+  /**
+   * Resolves once no pending message is due by the clock, whichever process delivers them.
+   * @throws ScheduledMessagesTimeoutError after `timeoutMs`
+   */
+  async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.wake();
+    for (;;) {
+      const due = await this.o.store.due(this.o.clock.now(), 1);
+      if (due.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ScheduledMessagesTimeoutError(timeoutMs);
+      await this.progress.sleep(Math.min(this.o.pollIntervalMs, left));
+    }
+  }
+
+  private async run(): Promise<void> {
+    let errors = 0;
+    while (!this.stopping) {
+      try {
+        if (!this.lease.held && !(await this.lease.acquire())) {
+          await this.wakeup.sleep(this.o.pollIntervalMs);
+          continue;
+        }
+        const due = await this.o.store.due(this.o.clock.now(), this.o.batchSize);
+        for (const message of due) {
+          if (this.stopping || !this.lease.held) break;
+          await this.deliver(message);
+        }
+        errors = 0;
+        this.progress.wake();
+        if (due.length < this.o.batchSize) await this.wakeup.sleep(this.o.pollIntervalMs);
+      } catch (error) {
+        errors++;
+        const delay = Math.min(
+          MAX_ERROR_DELAY_MS,
+          this.o.pollIntervalMs * 2 ** Math.min(errors, 7),
+        );
+        this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
+        await this.wakeup.sleep(delay);
+      }
+    }
+  }
+
+  private async deliver(message: ScheduledMessage): Promise<void> {
+    try {
+      await this.o.deliver(message);
+    } catch (error) {
+      const attempts = message.attempts + 1;
+      const reason = errorMessage(error);
+      if (attempts >= this.o.maxAttempts) {
+        this.o.logger.error(
+          `scheduled ${message.type} ${message.id} of saga "${message.saga}" failed ${attempts} times: ${reason}; marked failed`,
+        );
+        await this.o.store.markAttemptFailed(message.id, reason, undefined);
+      } else {
+        const delay = this.o.backoffMs * 2 ** (attempts - 1);
+        this.o.logger.warn(
+          `scheduled ${message.type} ${message.id} of saga "${message.saga}" failed (attempt ${attempts} of ${this.o.maxAttempts}): ${reason}; retrying in ${delay} ms`,
+        );
+        const retryAt = new Date(this.o.clock.now().getTime() + delay);
+        await this.o.store.markAttemptFailed(message.id, reason, retryAt);
+      }
+      return;
+    }
+    await this.o.store.markDelivered(message.id);
+  }
+}

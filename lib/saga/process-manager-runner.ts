@@ -1,0 +1,358 @@
+import type { IEvent } from '@nestjs/cqrs';
+import { v5 as uuidv5 } from 'uuid';
+import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
+import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
+import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { EventMetadata, NewEvent, StoredEvent } from '../event-store/event-store.types.js';
+import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
+import type { EventClass } from '../serialization/serialization.types.js';
+import type { EntityManager } from 'typeorm';
+import { parseDuration } from './duration.js';
+import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
+import type { ProcessManager } from './process-manager.js';
+import type { SagaContext, ScheduleOptions } from './saga-context.js';
+import {
+  getSagaHandlers,
+  type SagaHandlerDefinition,
+  type SagaHandlers,
+} from './saga-handler.decorator.js';
+import { SagaRunner, type SagaRunnerDeps } from './saga-runner.js';
+import type {
+  NewScheduledMessage,
+  ScheduledMessage,
+  ScheduledMessageStore,
+} from './scheduled-message-store.js';
+
+/** Ids of a saga's own events and scheduled messages are derived from what caused them. */
+const SAGA_ID_NAMESPACE = '3f0b8c52-6d1e-4b8a-9c77-52a1e0d4c9b1';
+/** A lost race on the instance's stream is retried at once, this many times in all. */
+const MAX_CONCURRENCY_ATTEMPTS = 10;
+const MAX_KEY_LENGTH = 200;
+
+export type ProcessManagerClass = new (correlationKey: string) => ProcessManager;
+
+export interface ProcessManagerDeps extends SagaRunnerDeps {
+  store: EventStore;
+  scheduled: ScheduledMessageStore;
+}
+
+/** A message a process manager handles: an event of the log, or a timeout it scheduled. */
+interface Trigger {
+  id: string;
+  event: object;
+  metadata: EventMetadata;
+  key: string;
+  handler: SagaHandlerDefinition;
+  isTimeout: boolean;
+  /** For timeouts: still pending? Runs in the transaction of the saga's append. */
+  claim?: (manager: EntityManager | undefined) => Promise<boolean>;
+}
+
+type ScheduleChange =
+  { kind: 'schedule'; message: NewScheduledMessage } | { kind: 'cancel'; key: string };
+
+type Method = (event: object, ctx: SagaContext) => unknown;
+
+/**
+ * Runs one `@EventSourcedSaga` class: finds the instance an event correlates to, rebuilds it from
+ * its stream, runs the handler, stores the new saga events and schedule changes together, then
+ * sends the returned commands.
+ */
+export class ProcessManagerRunner extends SagaRunner {
+  readonly kind = 'event-sourced';
+  private readonly handlers: SagaHandlers;
+  private readonly eventTypes: string[];
+  private readonly store: EventStore;
+  private readonly scheduled: ScheduledMessageStore;
+
+  constructor(
+    readonly metadata: EventSourcedSagaMetadata,
+    readonly sagaClass: ProcessManagerClass,
+    deps: ProcessManagerDeps,
+  ) {
+    super(metadata.name, metadata, deps);
+    this.store = deps.store;
+    this.scheduled = deps.scheduled;
+    this.handlers = getSagaHandlers(sagaClass);
+    const where = `@EventSourcedSaga('${metadata.name}') on ${sagaClass.name}`;
+    if (this.handlers.size === 0) {
+      throw new InvalidOptionsError(
+        where,
+        'it has no @SagaStart or @SagaHandler method; add one for the event that starts it',
+      );
+    }
+    const classes = [...this.handlers.keys(), ...getEventSourcingHandlers(sagaClass).keys()];
+    for (const cls of classes) {
+      if (!getDomainEventMetadata(cls)) {
+        throw new InvalidOptionsError(
+          where,
+          `${cls.name} has no @DomainEvent(type); saga events and the events it handles need a stable type name`,
+        );
+      }
+      deps.registry.register(cls as EventClass);
+    }
+    this.eventTypes = [...this.handlers.keys()].map((cls) => getDomainEventMetadata(cls)!.type);
+  }
+
+  types(): string[] {
+    return this.eventTypes;
+  }
+
+  /** The stream of the instance with this correlation key. */
+  streamIdOf(key: string): string {
+    return `${this.metadata.category}-${key}`;
+  }
+
+  /** The instance with this key rebuilt from its stream, or undefined when it never started. */
+  async load(key: string): Promise<ProcessManager | undefined> {
+    const history = await this.store.readStream(this.streamIdOf(key));
+    return history.length === 0 ? undefined : this.rebuild(key, history);
+  }
+
+  async deliver(stored: StoredEvent): Promise<void> {
+    const event = this.deps.registry.deserialize(stored, { skipUnknown: true });
+    if (event === undefined) return;
+    const handler = this.handlerFor(event);
+    if (!handler) return;
+    const key = this.correlate(handler, event, stored.metadata);
+    if (key === undefined) {
+      this.deps.logger.debug(
+        `event ${stored.eventId} (${stored.type}) has no correlation key; dropped`,
+      );
+      return;
+    }
+    await this.handle({
+      id: stored.eventId,
+      event,
+      metadata: stored.metadata,
+      key,
+      handler,
+      isTimeout: false,
+    });
+  }
+
+  /** Delivers a timeout event this saga scheduled to the instance that scheduled it. */
+  async deliverScheduled(message: ScheduledMessage): Promise<void> {
+    const event = this.deps.registry.deserialize({
+      type: message.type,
+      data: message.payload,
+      metadata: message.metadata,
+    });
+    const handler = this.handlerFor(event);
+    if (!handler) {
+      throw new EventSourcingError(
+        `saga "${this.name}" has no handler for the scheduled ${message.type}; add a @SagaHandler for ${event.constructor.name}`,
+      );
+    }
+    await this.handle({
+      id: message.id,
+      event,
+      metadata: message.metadata,
+      key: message.instance,
+      handler: { ...handler, start: false },
+      isTimeout: true,
+      claim: (manager) => this.scheduled.claim(message.id, { manager }),
+    });
+  }
+
+  /** Sends a command this saga scheduled, with the deterministic id `<saga>:<message id>:0`. */
+  async sendScheduledCommand(command: object, message: ScheduledMessage): Promise<void> {
+    await this.dispatch([command], `${this.name}:${message.id}`, {
+      correlationId: message.metadata.correlationId ?? message.id,
+      causationId: message.id,
+    });
+  }
+
+  private async handle(trigger: Trigger): Promise<void> {
+    const streamId = this.streamIdOf(trigger.key);
+    const correlationId = trigger.metadata.correlationId ?? trigger.id;
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.store.readStream(streamId);
+      if (history.length === 0 && !trigger.handler.start) {
+        this.deps.logger.debug(
+          `no instance "${trigger.key}" for ${trigger.event.constructor.name} ${trigger.id}; dropped`,
+        );
+        return;
+      }
+      // Handled before (a re-delivery after a crash): its events are stored. Rebuild the state it
+      // had then, run the handler again for its commands, and store nothing new.
+      const done = history.findIndex((e) => e.metadata.causationId === trigger.id);
+      const instance = this.rebuild(trigger.key, done === -1 ? history : history.slice(0, done));
+      const changes: ScheduleChange[] = [];
+      const ctx = this.context(trigger, correlationId, changes);
+      const method = (instance as unknown as Record<string | symbol, Method>)[
+        trigger.handler.method
+      ];
+      const commands = toList(await method.call(instance, trigger.event, ctx));
+      if (done === -1) {
+        try {
+          const events = this.newEvents(instance, trigger, correlationId);
+          if (!(await this.commit(instance, streamId, events, changes, trigger))) return;
+        } catch (error) {
+          const lostRace =
+            error instanceof ConcurrencyError || error instanceof DuplicateEventIdError;
+          if (lostRace && attempt < MAX_CONCURRENCY_ATTEMPTS) continue;
+          throw error;
+        }
+      }
+      await this.dispatch(commands, `${this.name}:${trigger.id}`, {
+        correlationId,
+        causationId: trigger.id,
+      });
+      return;
+    }
+  }
+
+  /** Stores the new events and schedule changes in one unit of work; false: timeout cancelled. */
+  private async commit(
+    instance: ProcessManager,
+    streamId: string,
+    events: NewEvent[],
+    changes: ScheduleChange[],
+    trigger: Trigger,
+  ): Promise<boolean> {
+    if (events.length === 0 && changes.length === 0 && !trigger.claim) return true;
+    return this.scheduled.unitOfWork().run(async ({ manager }) => {
+      if (trigger.claim && !(await trigger.claim(manager))) {
+        this.deps.logger.debug(`timeout ${trigger.id} was cancelled; not delivered`);
+        return false;
+      }
+      if (events.length > 0) {
+        const version = instance.persistedVersion;
+        await this.store.appendToStream(streamId, events, {
+          expectedVersion: version === 0 ? 'no_stream' : version,
+          manager,
+        });
+      }
+      for (const change of changes) {
+        if (change.kind === 'schedule') await this.scheduled.schedule(change.message, { manager });
+        else await this.scheduled.cancel(this.name, trigger.key, change.key, { manager });
+      }
+      return true;
+    });
+  }
+
+  private newEvents(instance: ProcessManager, trigger: Trigger, correlationId: string): NewEvent[] {
+    return instance.getUncommittedEvents().map((event, index) => {
+      this.deps.registry.register(event.constructor as EventClass);
+      const serialized = this.deps.registry.serialize(event);
+      return {
+        ...serialized,
+        eventId: uuidv5(`${this.name}:${trigger.key}:${trigger.id}:${index}`, SAGA_ID_NAMESPACE),
+        metadata: { ...serialized.metadata, correlationId, causationId: trigger.id },
+      };
+    });
+  }
+
+  private context(trigger: Trigger, correlationId: string, changes: ScheduleChange[]): SagaContext {
+    const { registry, clock } = this.deps;
+    const saga = this.name;
+    let scheduled = 0;
+    return {
+      saga,
+      correlationKey: trigger.key,
+      messageId: trigger.id,
+      metadata: trigger.metadata,
+      isTimeout: trigger.isTimeout,
+      now: () => clock.now(),
+      schedule: (message: object, options: ScheduleOptions) => {
+        const where = `ctx.schedule in saga "${saga}"`;
+        if (typeof message !== 'object' || message === null) {
+          throw new InvalidOptionsError(where, 'pass a command or event object');
+        }
+        if (options.key !== undefined) checkKey(where, options.key);
+        const dueAt = dueTime(where, options, clock.now());
+        registry.register(message.constructor as EventClass);
+        const serialized = registry.serialize(message);
+        const index = scheduled++;
+        changes.push({
+          kind: 'schedule',
+          message: {
+            id: uuidv5(`${saga}:${trigger.key}:${trigger.id}:schedule:${index}`, SAGA_ID_NAMESPACE),
+            saga,
+            instance: trigger.key,
+            key: options.key,
+            kind: this.handlerFor(message) ? 'event' : 'command',
+            type: serialized.type,
+            payload: serialized.data,
+            metadata: { ...serialized.metadata, correlationId, causationId: trigger.id },
+            dueAt,
+          },
+        });
+      },
+      cancelScheduled: (key: string) => {
+        checkKey(`ctx.cancelScheduled in saga "${saga}"`, key);
+        changes.push({ kind: 'cancel', key });
+      },
+    };
+  }
+
+  private rebuild(key: string, history: readonly StoredEvent[]): ProcessManager {
+    const instance = new this.sagaClass(key);
+    const events = history.map((e) => this.deps.registry.deserialize(e) as IEvent);
+    instance.loadFromHistory(events, history.at(-1)?.version ?? 0);
+    return instance;
+  }
+
+  private handlerFor(event: object): SagaHandlerDefinition | undefined {
+    for (
+      let proto = Object.getPrototypeOf(event) as object | null;
+      proto !== null && proto !== Object.prototype;
+      proto = Object.getPrototypeOf(proto) as object | null
+    ) {
+      const handler = this.handlers.get(proto.constructor as EventClass);
+      if (handler) return handler;
+    }
+    return undefined;
+  }
+
+  private correlate(
+    handler: SagaHandlerDefinition,
+    event: object,
+    metadata: EventMetadata,
+  ): string | undefined {
+    const by = handler.correlateBy as
+      string | ((event: object, metadata: EventMetadata) => unknown) | undefined;
+    const value: unknown =
+      by === undefined
+        ? metadata.correlationId
+        : typeof by === 'function'
+          ? by(event, metadata)
+          : (event as Record<string, unknown>)[by];
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value !== 'string' || value.length === 0) return undefined;
+    if (value.length > MAX_KEY_LENGTH) {
+      throw new EventSourcingError(
+        `saga "${this.name}": the correlation key "${value.slice(0, 40)}..." is longer than ${MAX_KEY_LENGTH} characters`,
+      );
+    }
+    return value;
+  }
+}
+
+function toList(result: unknown): unknown[] {
+  if (result === undefined || result === null) return [];
+  return Array.isArray(result) ? (result as unknown[]) : [result];
+}
+
+function checkKey(where: string, key: unknown): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
+    throw new InvalidOptionsError(where, 'the key must be a string of 1 to 255 characters');
+  }
+}
+
+function dueTime(where: string, options: ScheduleOptions, now: Date): Date {
+  if (options.at !== undefined) {
+    if (!(options.at instanceof Date) || Number.isNaN(options.at.getTime())) {
+      throw new InvalidOptionsError(where, '"at" must be a valid Date');
+    }
+    return options.at;
+  }
+  if (options.after === undefined) {
+    throw new InvalidOptionsError(where, "give { after: '15m' } or { at: date }");
+  }
+  return new Date(now.getTime() + parseDuration(options.after, where));
+}

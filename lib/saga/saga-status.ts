@@ -1,0 +1,32 @@
+import type { LogCheckpoint } from '../event-store/event-store.types.js';
+import type { SubscriptionStatusState } from '../subscription/subscription.options.js';
+import type { SagaFailure } from './saga-failure-store.js';
+
+export interface SagaStatus {
+  name: string;
+  /** `durable`: an RxJS `@DurableSaga`; `event-sourced`: an `@EventSourcedSaga` process manager. */
+  kind: 'durable' | 'event-sourced';
+  /** Of its subscription (`failed` only on infrastructure errors: saga errors park events). */
+  state: SubscriptionStatusState;
+  /** The last committed checkpoint (undefined: nothing processed yet). */
+  checkpoint: LogCheckpoint | undefined;
+  /** Global position of the last committed event, and of the newest event in the store. */
+  position: number;
+  headPosition: number;
+  /** Events between the checkpoint and the head of the log (an estimate on PostgreSQL). */
+  lag: number;
+  /** Whether this process holds the saga's lease (only the holder processes events). */
+  isLeaseOwner: boolean;
+  lastError?: string;
+  /** Events the saga gave up on, oldest first: retry them with `SagaManager.retry`. */
+  parked: SagaFailure[];
+  /** Scheduled messages of this saga still pending. */
+  scheduled: number;
+}
+
+export interface SagaRetryResult {
+  /** Ids of the parked events that succeeded (and are no longer parked). */
+  succeeded: string[];
+  /** Those that failed again (still parked, with the new error). */
+  failed: { eventId: string; error: string }[];
+}

@@ -1,0 +1,109 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { InvalidOptionsError } from '../../event-store/errors/invalid-options.error.js';
+import { withConnectionLock } from '../connection-lock.js';
+import { dialectFor } from '../dialects/dialect-for.js';
+import type { SqlDialect, SqlResult } from '../dialects/sql-dialect.js';
+import type { SagaDialect, SagaTables } from './saga-dialect.js';
+import { sagaDialectFor } from './saga-dialect-for.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+
+export interface TypeOrmSagaStoreOptions {
+  /**
+   * Prefix of the tables (`es_saga_failures`, `es_scheduled_messages`). Letters, digits and `_`;
+   * use the event store's. @default 'es_'
+   */
+  tablePrefix?: string;
+  /** PostgreSQL schema or MySQL database that holds the tables. Not supported on SQLite. */
+  schema?: string;
+  /** The clock that stamps rows (the saga `Clock`). @default () => new Date() */
+  now?: () => Date;
+}
+
+/** The saga tables of one DataSource: names, dialects, and how statements run. */
+export class SagaSql {
+  readonly sql: SqlDialect;
+  readonly dialect: SagaDialect;
+  readonly tables: SagaTables;
+  readonly now: () => Date;
+  private readonly schema: string | undefined;
+
+  constructor(
+    readonly dataSource: DataSource,
+    options: TypeOrmSagaStoreOptions = {},
+  ) {
+    const prefix = options.tablePrefix ?? 'es_';
+    if (prefix !== '' && !IDENTIFIER.test(prefix)) {
+      throw new InvalidOptionsError('tablePrefix', `"${prefix}" must be letters, digits and _`);
+    }
+    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
+      throw new InvalidOptionsError('schema', `"${options.schema}" must be letters, digits and _`);
+    }
+    this.sql = dialectFor(dataSource.options.type);
+    this.dialect = sagaDialectFor(dataSource.options.type);
+    this.schema = options.schema;
+    this.now = options.now ?? (() => new Date());
+    this.tables = {
+      failures: this.sql.quoteTable(options.schema, `${prefix}saga_failures`),
+      scheduled: this.sql.quoteTable(options.schema, `${prefix}scheduled_messages`),
+      prefix,
+    };
+  }
+
+  /** The DDL of both tables. Idempotent. */
+  schemaSql(): string[] {
+    return this.dialect.schemaStatements(this.tables, this.schema);
+  }
+
+  /** Runs DDL under the event store's migration lock (safe from several instances at once). */
+  async migrate(statements: string[]): Promise<void> {
+    await withConnectionLock(this.dataSource, async () => {
+      const runner = this.dataSource.createQueryRunner();
+      const lock = this.sql.migrationLock;
+      try {
+        if (lock) await runner.query(lock.acquire);
+        try {
+          for (const statement of statements) await runner.query(statement);
+        } finally {
+          if (lock) await runner.query(lock.release);
+        }
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
+  time(date: Date): unknown {
+    return this.dialect.toTime(date);
+  }
+
+  /** Runs in the caller's transaction when given one, else on a connection of its own. */
+  run(sql: string, params: readonly unknown[] = [], manager?: EntityManager): Promise<SqlResult> {
+    const runner = manager?.queryRunner;
+    if (runner?.isTransactionActive) return this.runOn(runner, sql, params);
+    return withConnectionLock(this.dataSource, async () => {
+      const own = this.dataSource.createQueryRunner();
+      try {
+        return await this.runOn(own, sql, params);
+      } finally {
+        await own.release();
+      }
+    });
+  }
+
+  private async runOn(runner: QueryRunner, sql: string, params: readonly unknown[]) {
+    return (await runner.query(this.sql.bind(sql), params as unknown[], true)) as SqlResult;
+  }
+}
+
+/** Text columns; a number where a driver returns one. */
+export function text(value: unknown): string | undefined {
+  if (value == null) return undefined;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A Date from drivers that convert, ISO-8601 text from the dialects that select text. */
+export function date(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
