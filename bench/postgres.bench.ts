@@ -12,22 +12,8 @@ import {
   Report,
   type BenchEvent,
 } from './harness.js';
+import { ignoreIdleError, stockTypes, vacuumAnalyze } from './pg-common.js';
 import { runScenarios, scenarioSpecs, type Target } from './scenarios.js';
-
-/**
- * Emmett (through its dumbo layer) replaces pg's global parsers for int8 and json(b) the first
- * time it opens a pool. The raw and library pools get the driver's stock parsers, captured here
- * before that happens, so each implementation is measured as it would run on its own.
- */
-const STOCK_PARSERS = new Map<number, unknown>(
-  [20, 114, 3802].map((oid) => [oid, pg.types.getTypeParser(oid, 'text')]),
-);
-const stockTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-    (format ?? 'text') === 'text' && STOCK_PARSERS.has(oid)
-      ? STOCK_PARSERS.get(oid)
-      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
-};
 
 const COLUMNS =
   'global_position, tx_id, stream_id, version, event_id, type, data, metadata, created_at';
@@ -130,21 +116,6 @@ function emmettTarget(
       return read;
     },
   };
-}
-
-/**
- * An idle pooled connection that dies (the server restarts, or an interrupted run drops the
- * database under it) must not crash the process; the next query reports the problem.
- */
-function ignoreIdleError(): void {}
-
-/** VACUUM (ANALYZE) every table of a schema: statistics and visibility as on a live table. */
-async function vacuumAnalyze(db: pg.Client | pg.Pool, schema: string): Promise<void> {
-  const tables = await db.query<{ name: string }>(
-    'SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
-    [schema],
-  );
-  for (const { name } of tables.rows) await db.query(`VACUUM (ANALYZE) "${schema}"."${name}"`);
 }
 
 /**

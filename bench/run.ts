@@ -1,12 +1,42 @@
-// Benchmarks of the event store against raw drivers and Emmett. Run by hand (`npm run bench`),
-// never in CI. Scale every count with BENCH_SCALE (default 1, about 2-3 minutes on 2 cores).
+// Benchmarks of the event store, its aggregates and its projections against raw drivers (and
+// Emmett). Run by hand, never in CI:
+//
+//   npm run bench                                       every family (about 6-7 minutes on 2 cores)
+//   npm run build && node dist/bench/run.js aggregates  one family; several: `aggregates projections`
+//   node dist/bench/run.js projections:lag+memory       only some parts of the projections family
+//   BENCH_SCALE=0.2 node dist/bench/run.js projections  a quick smoke run
+//
+// Families (each on a fresh schema / database, dropped at the end and on Ctrl-C):
+//   postgres     appends, stream reads and global-log reads: raw pg, lib, Emmett (~2 min)
+//   mariadb      the same on MariaDB: raw mysql2, lib (~1 min)
+//   aggregates   PostgreSQL, through a Nest application context (~20 s): loads of a 1000- and a
+//                10,000-event aggregate, with and without snapshots (400 and 60 loads per
+//                implementation, in 4 rounds), and 2000 saves of one event, vs raw pg
+//   projections  PostgreSQL, through a Nest application context (~3.5 min), parts:
+//                catch-up  200,000 events projected with one INSERT each, batchSize 100 and 1000,
+//                          lib vs a raw pg loop (one run each, ~30-40 s per run)
+//                lag       200 appends/s for 10 s per variant (5 variants), append commit to handler,
+//                          p50/p95/p99: repository and EventStore appends (in-process wake-up),
+//                          another application context (NOTIFY), a store outside the module
+//                          (polling every 250 ms, and every 20 ms)
+//                memory    a rebuild over 1,000,000 events (seeded in ~15 s, replayed in ~10-20 s),
+//                          rss and heapUsed every 500 ms
+//
+// BENCH_SCALE (default 1) multiplies every count and the lag test's duration (not the aggregate
+// stream lengths nor the append rate): BENCH_SCALE=0.2 projects 40,000 events in the catch-up (two
+// runs each below scale 0.5), runs the lag test for 2 s and rebuilds over 200,000 events.
+// PG_URL and MARIADB_URL point at the servers (see harness.ts). On a server shared with other work,
+// an open transaction anywhere on it holds back the global log's read horizon: the lag table shows
+// how long ("held") and a note names the session.
 import { cpus } from 'node:os';
-import { SCALE, type Report } from './harness.js';
+import { AGGREGATE_LEGEND, runAggregates } from './aggregates.bench.js';
+import { SCALE } from './harness.js';
 import { runMariadb } from './mariadb.bench.js';
 import { runPostgres } from './postgres.bench.js';
+import { PROJECTION_LEGEND, runProjections } from './projections.bench.js';
 import { PAGE_SIZE, WRITERS } from './scenarios.js';
 
-const LEGEND = `columns:
+const STORE_LEGEND = `store columns (postgres, mariadb):
   raw     the bare driver: one autocommit INSERT per append (a multi-row INSERT for 100 events)
           into a table with the library's columns and indexes; plain SELECTs for reads
           (the global log paged by ORDER BY global_position LIMIT ${PAGE_SIZE}, no visibility horizon)
@@ -19,26 +49,76 @@ tables are analyzed (PostgreSQL: VACUUM ANALYZE) before the reads, as autovacuum
 each scenario runs in rounds with the implementations in rotated order, so noise hits all alike;
 ratios are lib throughput / other throughput (above 1x the library is faster)`;
 
+/** What a family hands back: printed after every family has run. */
+interface FamilyReport {
+  printTable(): void;
+  ratioLines(): string[];
+}
+
+interface Family {
+  name: string;
+  /** `parts`: what followed the family's name and a colon, split at `+` (projections only). */
+  run: (parts?: string[]) => Promise<FamilyReport>;
+  legend: string;
+}
+
+const FAMILIES: Family[] = [
+  { name: 'postgres', run: runPostgres, legend: STORE_LEGEND },
+  { name: 'mariadb', run: runMariadb, legend: STORE_LEGEND },
+  { name: 'aggregates', run: runAggregates, legend: AGGREGATE_LEGEND },
+  {
+    name: 'projections',
+    run: (parts) => runProjections(parts),
+    legend: PROJECTION_LEGEND,
+  },
+];
+
+/**
+ * The families named on the command line, all by default: `aggregates`, `postgres,mariadb`,
+ * `aggregates projections`; `projections:lag+memory` runs only those parts of a family.
+ */
+function selectedFamilies(args: string[]): { family: Family; parts?: string[] }[] {
+  const tokens = args.flatMap((a) => a.split(',')).filter((a) => a.length > 0);
+  if (tokens.length === 0) return FAMILIES.map((family) => ({ family }));
+  return tokens.map((token) => {
+    const [name, parts] = token.split(':');
+    const family = FAMILIES.find((f) => f.name === name);
+    if (!family) {
+      throw new Error(
+        `unknown benchmark family "${name}"; known: ${FAMILIES.map((f) => f.name).join(', ')}`,
+      );
+    }
+    return { family, parts: parts?.split('+').filter((p) => p.length > 0) };
+  });
+}
+
 async function main(): Promise<void> {
+  const families = selectedFamilies(process.argv.slice(2));
   const started = Date.now();
   console.log(
-    `nestjs-event-sourcing benchmark: scale ${SCALE}, node ${process.version}, ${cpus().length} CPUs`,
+    `nestjs-event-sourcing benchmark: scale ${SCALE}, node ${process.version}, ${cpus().length} CPUs, ` +
+      `families ${families.map((f) => f.family.name).join(', ')}`,
   );
-  const reports: Report[] = [];
-  for (const [name, run] of [
-    ['postgres', runPostgres],
-    ['mariadb', runMariadb],
-  ] as const) {
-    console.log(`\n${name}:`);
+  const reports: FamilyReport[] = [];
+  const legends = new Set<string>();
+  for (const { family, parts } of families) {
+    console.log(`\n${family.name}${parts ? ` (${parts.join(', ')})` : ''}:`);
+    const familyStarted = Date.now();
     try {
-      reports.push(await run());
+      reports.push(await family.run(parts));
+      legends.add(family.legend);
     } catch (error) {
-      console.error(`${name} benchmark failed:`, error instanceof Error ? error.stack : error);
+      console.error(
+        `${family.name} benchmark failed:`,
+        error instanceof Error ? error.stack : error,
+      );
       process.exitCode = 1;
     }
+    console.log(`${family.name}: ${((Date.now() - familyStarted) / 1000).toFixed(0)}s`);
   }
   for (const report of reports) report.printTable();
-  console.log(`\n${LEGEND}\n`);
+  for (const legend of legends) console.log(`\n${legend}`);
+  console.log('');
   for (const report of reports) for (const line of report.ratioLines()) console.log(line);
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)}s`);
 }

@@ -31,7 +31,7 @@ export const WRITERS = 16;
 export const PAGE_SIZE = 1000;
 const STREAM_LENGTH = 1000;
 /** Each scenario runs in this many rounds, the targets rotated between rounds. */
-const ROUNDS = 4;
+export const ROUNDS = 4;
 
 const appendRate = { unit: 'events/s', rate: (m: Measurement) => perSecond(m.events, m.ms) };
 const appendRatios: [string, string, string][] = [
@@ -69,7 +69,7 @@ export function scenarioSpecs(withEmmett: boolean): ScenarioSpec[] {
 }
 
 /** What one target did in one round of a scenario. */
-interface Work {
+export interface Work {
   ops: number;
   events: number;
   ms: number;
@@ -81,11 +81,11 @@ interface Work {
  * from round to round, so a noisy neighbour or a checkpoint hurts every target alike. The rate
  * reported is the median round's, so one disturbed round does not decide the result.
  */
-async function compare(
+export async function compare<T extends { name: string }>(
   report: Report,
   scenario: string,
-  targets: Target[],
-  run: (target: Target, round: number) => Promise<Work>,
+  targets: T[],
+  run: (target: T, round: number) => Promise<Work>,
 ): Promise<void> {
   const rounds = new Map<string, Work[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
