@@ -12,7 +12,7 @@ export function decodeEvent(row: Record<string, unknown>, checkpoint?: string): 
     globalPosition: Number(row.global_position),
     data: fromJson(row.data),
     metadata: fromJson(row.metadata) as StoredEvent['metadata'],
-    occurredAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
+    occurredAt: toDate(row.created_at),
   };
   if (checkpoint !== undefined) event.checkpoint = checkpoint;
   return event;
@@ -21,4 +21,9 @@ export function decodeEvent(row: Record<string, unknown>, checkpoint?: string): 
 // Every dialect selects JSON columns as text, so a payload that is itself a string stays unambiguous.
 function fromJson(value: unknown): unknown {
   return JSON.parse(String(value));
+}
+
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  return new Date(typeof value === 'number' ? value : String(value));
 }
