@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
 import { EventStore } from '../event-store/event-store.js';
 import type {
   AppendOptions,
@@ -18,7 +17,6 @@ import {
   type PreparedAppend,
 } from '../event-store/prepared-append.js';
 import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
-import { dialectFor } from './dialects/dialect-for.js';
 import {
   toQuestionMarks,
   type ConflictKind,
@@ -30,10 +28,10 @@ import {
 } from './dialects/sql-dialect.js';
 import { withConnectionLock } from './connection-lock.js';
 import { decodeEvent } from './event-row.js';
+import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 /** 'any' appends retry a lost race on the next version; bounded only to stop a runaway loop. */
 const MAX_ANY_ATTEMPTS = 1000;
 
@@ -52,20 +50,14 @@ export class TypeOrmEventStore extends EventStore {
     options: TypeOrmEventStoreOptions = {},
   ) {
     super();
-    const prefix = options.tablePrefix ?? 'es_';
-    if (prefix !== '' && !IDENTIFIER.test(prefix)) {
-      throw new InvalidOptionsError('tablePrefix', `"${prefix}" must be letters, digits and _`);
-    }
-    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
-      throw new InvalidOptionsError('schema', `"${options.schema}" must be letters, digits and _`);
-    }
-    this.dialect = dialectFor(dataSource.options.type);
-    this.schema = options.schema;
+    const location = tableLocation(dataSource, options);
+    this.dialect = location.dialect;
+    this.schema = location.schema;
     this.tables = {
-      events: this.dialect.quoteTable(options.schema, `${prefix}events`),
-      head: this.dialect.quoteTable(options.schema, `${prefix}head`),
-      snapshots: this.dialect.quoteTable(options.schema, `${prefix}snapshots`),
-      prefix,
+      events: location.table('events'),
+      head: location.table('head'),
+      snapshots: location.table('snapshots'),
+      prefix: location.prefix,
     };
   }
 
@@ -87,18 +79,7 @@ export class TypeOrmEventStore extends EventStore {
 
   /** Creates the store's tables if they do not exist. Safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    const lock = this.dialect.migrationLock;
-    try {
-      if (lock) await runner.query(lock.acquire);
-      try {
-        for (const statement of this.schemaSql()) await runner.query(statement);
-      } finally {
-        if (lock) await runner.query(lock.release);
-      }
-    } finally {
-      await runner.release();
-    }
+    await runMigration(this.dataSource, this.dialect, this.schemaSql());
   }
 
   async appendToStream(

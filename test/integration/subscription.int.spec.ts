@@ -1,11 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { transformFile } from '@swc/core';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeOrmEventStore, type LogEvent } from 'nestjs-event-sourcing';
@@ -15,6 +10,7 @@ import { SubscriptionFencedError } from '../../lib/subscription/errors/subscript
 import { Subscription } from '../../lib/subscription/subscription.js';
 import type { SubscriptionOptions } from '../../lib/subscription/subscription.options.js';
 import { TypeOrmSubscriptionStore } from '../../lib/typeorm/subscription/typeorm-subscription-store.js';
+import { compileForNode } from '../support/compile-for-node.js';
 import type { SubscriptionChildConfig } from '../support/subscription-child.js';
 import {
   createTestDatabase,
@@ -22,7 +18,6 @@ import {
   type TestDatabase,
 } from '../support/test-databases.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 type Filter = { types?: string[]; categories?: string[] };
@@ -415,47 +410,13 @@ async function runChild(config: SubscriptionChildConfig): Promise<NodeJS.Signals
   return exited;
 }
 
-let compiled: Promise<string> | undefined;
-let compiledDir: string | undefined;
-afterAll(() => {
-  if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
+let compiled: Promise<{ entry: string; remove(): void }> | undefined;
+afterAll(async () => {
+  (await compiled)?.remove();
 });
 
-/**
- * The child runs on plain node: SWC compiles it and the lib files it imports into a temp dir
- * (a package of type module, node_modules linked to the project's).
- */
-function compileChild(): Promise<string> {
-  compiled ??= (async () => {
-    const out = mkdtempSync(join(tmpdir(), 'subscription-child-'));
-    writeFileSync(join(out, 'package.json'), '{ "type": "module" }');
-    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
-    const entry = join(ROOT, 'test/support/subscription-child.ts');
-    const pending = [entry];
-    const done = new Set<string>();
-    while (pending.length) {
-      const file = pending.pop()!;
-      if (done.has(file)) continue;
-      done.add(file);
-      const { code } = await transformFile(file, {
-        swcrc: false,
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-          keepClassNames: true,
-        },
-        module: { type: 'es6' },
-      });
-      const target = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, code);
-      for (const [, spec] of code.matchAll(/from\s*['"](\.{1,2}\/[^'"]+)\.js['"]/g)) {
-        pending.push(resolve(dirname(file), `${spec}.ts`));
-      }
-    }
-    compiledDir = out;
-    return join(out, 'test/support/subscription-child.js');
-  })();
-  return compiled;
+/** The child runs on plain node (compiled with SWC into a temp dir). */
+async function compileChild(): Promise<string> {
+  compiled ??= compileForNode('test/support/subscription-child.ts');
+  return (await compiled).entry;
 }

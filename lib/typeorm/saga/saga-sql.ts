@@ -1,12 +1,9 @@
+import { runMigration, tableLocation } from '../table-location.js';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { InvalidOptionsError } from '../../event-store/errors/invalid-options.error.js';
 import { withConnectionLock } from '../connection-lock.js';
-import { dialectFor } from '../dialects/dialect-for.js';
 import type { SqlDialect, SqlResult } from '../dialects/sql-dialect.js';
 import type { SagaDialect, SagaTables } from './saga-dialect.js';
 import { sagaDialectFor } from './saga-dialect-for.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 
 export interface TypeOrmSagaStoreOptions {
   /**
@@ -32,20 +29,15 @@ export class SagaSql {
     readonly dataSource: DataSource,
     options: TypeOrmSagaStoreOptions = {},
   ) {
-    const prefix = options.tablePrefix ?? 'es_';
-    if (prefix !== '' && !IDENTIFIER.test(prefix)) {
-      throw new InvalidOptionsError('tablePrefix', `"${prefix}" must be letters, digits and _`);
-    }
-    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
-      throw new InvalidOptionsError('schema', `"${options.schema}" must be letters, digits and _`);
-    }
-    this.sql = dialectFor(dataSource.options.type);
+    const location = tableLocation(dataSource, options);
+    const prefix = location.prefix;
+    this.sql = location.dialect;
     this.dialect = sagaDialectFor(dataSource.options.type);
     this.schema = options.schema;
     this.now = options.now ?? (() => new Date());
     this.tables = {
-      failures: this.sql.quoteTable(options.schema, `${prefix}saga_failures`),
-      scheduled: this.sql.quoteTable(options.schema, `${prefix}scheduled_messages`),
+      failures: location.table('saga_failures'),
+      scheduled: location.table('scheduled_messages'),
       prefix,
     };
   }
@@ -57,20 +49,7 @@ export class SagaSql {
 
   /** Runs DDL under the event store's migration lock (safe from several instances at once). */
   async migrate(statements: string[]): Promise<void> {
-    await withConnectionLock(this.dataSource, async () => {
-      const runner = this.dataSource.createQueryRunner();
-      const lock = this.sql.migrationLock;
-      try {
-        if (lock) await runner.query(lock.acquire);
-        try {
-          for (const statement of statements) await runner.query(statement);
-        } finally {
-          if (lock) await runner.query(lock.release);
-        }
-      } finally {
-        await runner.release();
-      }
-    });
+    await runMigration(this.dataSource, this.sql, statements);
   }
 
   time(date: Date): unknown {

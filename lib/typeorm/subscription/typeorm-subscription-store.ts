@@ -1,5 +1,5 @@
+import { runMigration, tableLocation } from '../table-location.js';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { InvalidOptionsError } from '../../event-store/errors/invalid-options.error.js';
 import type { LogCheckpoint } from '../../event-store/event-store.types.js';
 import { SubscriptionFencedError } from '../../subscription/errors/subscription-fenced.error.js';
 import {
@@ -11,7 +11,6 @@ import {
   type SubscriptionRunState,
 } from '../../subscription/subscription-store.js';
 import type { UnitOfWork } from '../../subscription/unit-of-work.js';
-import { dialectFor } from '../dialects/dialect-for.js';
 import type { SqlDialect, SqlResult } from '../dialects/sql-dialect.js';
 import { withConnectionLock } from '../connection-lock.js';
 import type { SubscriptionDialect } from './subscription-dialect.js';
@@ -19,8 +18,6 @@ import { subscriptionDialectFor } from './subscription-dialect-for.js';
 import { decodeSubscription } from './subscription-row.js';
 import type { TypeOrmSubscriptionStoreOptions } from './typeorm-subscription-store.options.js';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 
 /**
  * Subscriptions in one table, `<prefix>subscriptions`, beside the events (PostgreSQL, MySQL/MariaDB,
@@ -41,18 +38,12 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     options: TypeOrmSubscriptionStoreOptions = {},
   ) {
     super();
-    const prefix = options.tablePrefix ?? 'es_';
-    if (prefix !== '' && !IDENTIFIER.test(prefix)) {
-      throw new InvalidOptionsError('tablePrefix', `"${prefix}" must be letters, digits and _`);
-    }
-    if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
-      throw new InvalidOptionsError('schema', `"${options.schema}" must be letters, digits and _`);
-    }
-    this.sql = dialectFor(dataSource.options.type);
+    const location = tableLocation(dataSource, options);
+    this.sql = location.dialect;
     this.dialect = subscriptionDialectFor(dataSource.options.type);
-    this.prefix = prefix;
-    this.schema = options.schema;
-    this.table = this.sql.quoteTable(options.schema, `${prefix}subscriptions`);
+    this.prefix = location.prefix;
+    this.schema = location.schema;
+    this.table = location.table('subscriptions');
     this.work = new TypeOrmUnitOfWork(dataSource);
   }
 
@@ -63,20 +54,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
 
   /** Creates the table if it does not exist. Safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    await withConnectionLock(this.dataSource, async () => {
-      const runner = this.dataSource.createQueryRunner();
-      const lock = this.sql.migrationLock;
-      try {
-        if (lock) await runner.query(lock.acquire);
-        try {
-          for (const statement of this.schemaSql()) await runner.query(statement);
-        } finally {
-          if (lock) await runner.query(lock.release);
-        }
-      } finally {
-        await runner.release();
-      }
-    });
+    await runMigration(this.dataSource, this.sql, this.schemaSql());
   }
 
   async load(name: string): Promise<SubscriptionRecord | undefined> {
