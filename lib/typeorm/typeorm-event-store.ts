@@ -217,24 +217,21 @@ export class TypeOrmEventStore extends EventStore {
     append: PreparedAppend,
     callerRunner: QueryRunner | undefined,
   ): Promise<InsertedRow[] | undefined> {
+    const category = streamCategory(append.streamId);
+    if (!callerRunner && !this.dialect.appendNeedsTransaction) {
+      return this.withPoolRunner((run) =>
+        this.dialect.insertEvents(run, this.tables, append, category),
+      );
+    }
     const runner = callerRunner ?? this.dataSource.createQueryRunner();
-    const transactional = callerRunner !== undefined || this.dialect.appendNeedsTransaction;
     try {
-      if (!transactional) {
-        return await this.dialect.insertEvents(
-          this.runOn(runner),
-          this.tables,
-          append,
-          streamCategory(append.streamId),
-        );
-      }
       await runner.startTransaction();
       try {
         const rows = await this.dialect.insertEvents(
           this.runOn(runner),
           this.tables,
           append,
-          streamCategory(append.streamId),
+          category,
         );
         if (rows) await runner.commitTransaction();
         else await runner.rollbackTransaction();
@@ -285,10 +282,29 @@ export class TypeOrmEventStore extends EventStore {
     params: readonly unknown[],
     options?: { prepared?: boolean },
   ): Promise<SqlResult> {
-    return withConnectionLock(this.dataSource, () => {
-      const runner = this.dataSource.createQueryRunner();
-      return this.runOn(runner)(sql, params, options).finally(() => runner.release());
-    });
+    return withConnectionLock(this.dataSource, () =>
+      this.withPoolRunner((run) => run(sql, params, options)),
+    );
+  }
+
+  /**
+   * Statements outside any transaction. A prepared statement goes straight to the driver's pool
+   * (no TypeORM query runner on the hot paths); anything else takes a query runner when needed.
+   */
+  private async withPoolRunner<T>(work: (run: SqlRunner) => Promise<T>): Promise<T> {
+    let runner: QueryRunner | undefined;
+    const run: SqlRunner = async (sql, params, options) => {
+      if (options?.prepared && this.dialect.runPrepared) {
+        return this.dialect.runPrepared(this.dataSource, this.dialect.bind(sql), params);
+      }
+      runner ??= this.dataSource.createQueryRunner();
+      return this.runOn(runner)(sql, params);
+    };
+    try {
+      return await work(run);
+    } finally {
+      await runner?.release();
+    }
   }
 
   private runOn(runner: QueryRunner): SqlRunner {

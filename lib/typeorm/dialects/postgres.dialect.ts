@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { QueryRunner } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import {
   driverError,
@@ -166,11 +166,15 @@ ORDER BY kind, tx_id, global_position`,
   }
 
   async runPrepared(
-    runner: QueryRunner,
+    target: QueryRunner | DataSource,
     sql: string,
     params: readonly unknown[],
   ): Promise<SqlResult> {
-    const client = (await runner.connect()) as PgClient;
+    // The pool of TypeORM's driver checks a connection out and back in for the one statement.
+    const client =
+      target instanceof DataSource
+        ? (target.driver as unknown as { master: PgClient }).master
+        : ((await target.connect()) as PgClient);
     let name = this.statementNames.get(sql);
     if (name === undefined) {
       name = `es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;

@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import type { ExpectedVersion } from '../../event-store/event-store.types.js';
 
@@ -89,8 +89,15 @@ export interface SqlDialect {
   /** Whether checkpoint a is after checkpoint b. */
   isAfter(a: string, b: string): boolean;
   conflictKind(error: unknown): ConflictKind | undefined;
-  /** Runs an already bound statement as a named prepared statement on the runner's connection. */
-  runPrepared?(runner: QueryRunner, sql: string, params: readonly unknown[]): Promise<SqlResult>;
+  /**
+   * Runs an already bound statement as a named prepared statement: on the runner's connection, or
+   * (given the DataSource) on any connection of the driver's pool, outside a transaction.
+   */
+  runPrepared?(
+    target: QueryRunner | DataSource,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<SqlResult>;
 }
 
 /** `cur.v` compared with the expected version, as SQL with `?` placeholders. */
