@@ -36,9 +36,8 @@ export function registerProjectionsCommands(program: Command, context: CliContex
     .summary('resume a projection and wait until it has caught up')
     .description(
       'Resume a stopped or failed projection from its last committed checkpoint, here, and wait ' +
-        'until it has caught up with the log (progress on stderr). A failure is cleared: processes ' +
-        'standing by for its lease take it over afterwards; a process whose own worker failed ' +
-        'resumes it after a restart (or ProjectionManager.start there).',
+        'until it has caught up with the log (progress on stderr). A failure is cleared: the ' +
+        "application's workers, the one that failed included, take the projection over afterwards.",
     )
     .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
     .action(async (name: string, options: { timeout: number }) => {

@@ -37,7 +37,7 @@ export class Subscription {
   private readonly wakeup = new Sleeper();
   private readonly backoff = new Sleeper();
   private readonly progress = new Sleeper();
-  private phase: 'stopped' | 'running' | 'failed' = 'stopped';
+  private phase: 'stopped' | 'running' = 'stopped';
   private stopping = false;
   private caughtUp = false;
   private failure: SubscriptionFailure | undefined;
@@ -154,8 +154,10 @@ export class Subscription {
           this.o.logger.log('lease lost or checkpoint moved; taking the lease again');
           this.lease.drop();
         } else if (outcome.kind === 'failed') {
+          // From here on it stands by like any other runner: when the failure is cleared (start()
+          // here, or in another process such as the operator CLI) it takes the lease and resumes.
           await this.fail(outcome.failure);
-          return;
+          await this.wakeup.sleep(this.o.pollIntervalMs);
         } else {
           return;
         }
@@ -174,6 +176,13 @@ export class Subscription {
 
   /** Takes the lease and continues from the stored checkpoint, unless the subscription failed. */
   private async takeLease(): Promise<boolean> {
+    // A failed subscription stays failed until someone start()s it: look before taking the lease.
+    const failed = storedFailure(await this.o.subscriptionStore.load(this.name));
+    if (failed) {
+      this.failure = failed;
+      this.progress.wake();
+      return false;
+    }
     if (!(await this.lease.acquire())) return false;
     let record: SubscriptionRecord | undefined;
     try {
@@ -216,7 +225,6 @@ export class Subscription {
       this.lease.drop();
     }
     this.failure = failure;
-    this.phase = 'failed';
     this.progress.wake();
   }
 

@@ -180,6 +180,26 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)('projections on %s', (
     expect(await balanceRows()).toContainEqual({ id, balance: 13 });
   });
 
+  it('resumes a failed worker when the failure is cleared from another process (the CLI)', async () => {
+    const id = randomUUID();
+    const account = Account.open(id, 'elsewhere');
+    account.deposit(14);
+    balances.failOn = 14;
+    await accounts.save(account);
+    await expect(projections.waitForCatchUp('balances', { timeoutMs: 10_000 })).rejects.toThrow();
+    balances.failOn = undefined;
+    // What `projections start` does in another process: it clears the stored failure.
+    await app.get(SubscriptionStore).markState('balances', 'running');
+    const deadline = Date.now() + 10_000;
+    while (!(await balanceRows()).some((r) => r.id === id && r.balance === 14)) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(20);
+    }
+    expect((await projections.status()).find((s) => s.name === 'balances')?.state).not.toBe(
+      'failed',
+    );
+  });
+
   it('rebuilds an identical read model, without emitting again', async () => {
     await projections.waitForCatchUp('balances');
     const before = await balanceRows();
