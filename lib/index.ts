@@ -111,11 +111,12 @@ export {
   ProjectionInit,
   ProjectionReset,
   ProjectionDelete,
+  ProjectionSwap,
 } from './projection/projection-lifecycle.decorator.js';
 export type { ProjectionContext } from './projection/projection-context.js';
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
-export type { ProjectionHookContext } from './projection/projection-runner.js';
+export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';
 
 // Operator CLI
 export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-event-sourcing-cli.js';

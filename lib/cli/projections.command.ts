@@ -122,10 +122,12 @@ export function registerProjectionsCommands(program: Command, context: CliContex
     .description(
       'Reset the projection, then replay the whole log into it here, with a progress bar on ' +
         'stderr. Exits 1 with the error if a handler keeps failing. Events the projection emits ' +
-        'are not emitted again for the replayed events.',
+        'are not emitted again for the replayed events. With --blue-green the live read model keeps ' +
+        'serving and following the log while a second copy is built, then @ProjectionSwap switches.',
     )
     .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
-    .action(async (name: string, options: { timeout: number }) => {
+    .option('--blue-green', 'build a second copy while the live one keeps serving, then swap')
+    .action(async (name: string, options: { timeout: number; blueGreen?: boolean }) => {
       const manager = await context.get(ProjectionManager);
       const before = await reportOf(context, name);
       warnIfRunElsewhere(context, before, 'it replays there; progress shows when it has caught up');
@@ -134,6 +136,7 @@ export function registerProjectionsCommands(program: Command, context: CliContex
       let total = 0;
       try {
         await manager.rebuild(name, {
+          blueGreen: options.blueGreen ?? false,
           timeoutMs: options.timeout * 60_000,
           onProgress: (done, all) => {
             total = all;

@@ -17,6 +17,11 @@ export interface ProjectionContext {
   occurredAt: Date;
   /** True while the projection is replaying for a rebuild. */
   isReplaying: boolean;
+  /**
+   * The copy of the read model to write: `live`, or `next` for the copy a blue/green rebuild
+   * builds while the live one keeps serving (see `@ProjectionSwap`).
+   */
+  target: 'live' | 'next';
   /** The projection's own JSON state, stored with its checkpoint (async projections). */
   getState<T>(): T | undefined;
   setState(state: unknown): void;

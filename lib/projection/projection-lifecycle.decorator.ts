@@ -1,6 +1,6 @@
 import { PROJECTION_LIFECYCLE_METADATA } from './projection.constants.js';
 
-export type ProjectionLifecycleHook = 'init' | 'reset' | 'delete';
+export type ProjectionLifecycleHook = 'init' | 'reset' | 'delete' | 'swap';
 
 function lifecycle(hook: ProjectionLifecycleHook): MethodDecorator {
   return (target, method) => {
@@ -15,6 +15,12 @@ export const ProjectionInit = () => lifecycle('init');
 export const ProjectionReset = () => lifecycle('reset');
 /** Runs when the projection is deleted: drop the read model. */
 export const ProjectionDelete = () => lifecycle('delete');
+/**
+ * Ends a blue/green rebuild: make the `next` copy of the read model the live one (for example
+ * switch a pointer row or rename tables). Runs in one transaction with the last replayed events;
+ * init, reset and handlers receive `target: 'next'` while the new copy is built.
+ */
+export const ProjectionSwap = () => lifecycle('swap');
 
 export function getProjectionLifecycle(
   cls: object,

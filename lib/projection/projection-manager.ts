@@ -18,10 +18,17 @@ import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
 import { getProjectionMetadata } from './projection.decorator.js';
 
 export interface RebuildOptions {
+  /**
+   * Build a second copy of the read model while the live one keeps serving and following the log,
+   * then swap (needs a `@ProjectionSwap()` hook and handlers that write to `ctx.target`).
+   * @default false (reset, then replay in place)
+   */
+  blueGreen?: boolean;
   /** Called after each committed batch with the events done and the total to do. */
   onProgress?: (done: number, total: number) => void;
   /** @default 10 minutes */
@@ -39,6 +46,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   private readonly workers = new Map<string, Subscription>();
   /** While rebuilding: the head of the log when the rebuild began; events up to it are replays. */
   private readonly replayUntil = new Map<string, LogCheckpoint>();
+  /** Projections in a blue/green rebuild (their live copy keeps running). */
+  private readonly rebuilding = new Set<string>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -111,7 +120,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
             ? 'inline'
             : failed
               ? 'failed'
-              : this.replayUntil.has(runner.name)
+              : this.replayUntil.has(runner.name) || this.rebuilding.has(runner.name)
                 ? 'rebuilding'
                 : (live?.state ?? 'stopped'),
         checkpoint,
@@ -154,6 +163,25 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** Reset, then replay every event; resolves when the projection has caught up. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
+    if (options.blueGreen) {
+      const runner = this.asyncRunner(name);
+      this.rebuilding.add(name);
+      try {
+        await blueGreenRebuild({
+          runner,
+          store: this.store,
+          subscriptions: this.subscriptions,
+          dataSource: this.connection.dataSource,
+          live: this.worker(runner),
+          shadow: (shadowName) => this.worker(runner, shadowName),
+          timeoutMs: options.timeoutMs ?? 600_000,
+          onProgress: options.onProgress,
+        });
+      } finally {
+        this.rebuilding.delete(name);
+      }
+      return;
+    }
     await this.reset(name);
     const head = await this.store.headCheckpoint();
     this.replayUntil.set(name, head);
@@ -194,36 +222,41 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     for (const worker of this.workers.values()) worker.wake();
   }
 
-  private worker(runner: ProjectionRunner): Subscription {
-    let worker = this.workers.get(runner.name);
-    if (!worker) {
-      worker = new Subscription({
-        name: runner.name,
-        eventStore: this.store,
-        subscriptionStore: this.subscriptions,
-        batchSize: runner.metadata.batchSize,
-        pollIntervalMs: runner.metadata.pollIntervalMs,
-        retry: { maxAttempts: runner.metadata.maxAttempts },
-        types: runner.types,
-        logger: new Logger(`Projection ${runner.name}`),
-        handler: (events, ctx) => {
-          // Handlers see the state as set earlier in the same batch, not only as committed.
-          let state = ctx.state;
-          return runner.apply(events, {
-            manager: ctx.manager,
-            isReplaying: (event) => this.isReplaying(runner.name, event),
-            state: {
-              get: () => state,
-              set: (next) => {
-                state = next;
-                ctx.setState(next);
-              },
+  /**
+   * The projection's worker, made once. With `shadowName`, a separate worker that builds the
+   * `next` copy of a blue/green rebuild: it never emits (the live worker does) and is not kept.
+   */
+  private worker(runner: ProjectionRunner, shadowName?: string): Subscription {
+    const existing = shadowName ? undefined : this.workers.get(runner.name);
+    if (existing) return existing;
+    const name = shadowName ?? runner.name;
+    const worker = new Subscription({
+      name,
+      eventStore: this.store,
+      subscriptionStore: this.subscriptions,
+      batchSize: runner.metadata.batchSize,
+      pollIntervalMs: runner.metadata.pollIntervalMs,
+      retry: { maxAttempts: runner.metadata.maxAttempts },
+      types: runner.types,
+      logger: new Logger(`Projection ${name}`),
+      handler: (events, ctx) => {
+        // Handlers see the state as set earlier in the same batch, not only as committed.
+        let state = ctx.state;
+        return runner.apply(events, {
+          manager: ctx.manager,
+          target: shadowName ? 'next' : 'live',
+          isReplaying: (event) => shadowName !== undefined || this.isReplaying(runner.name, event),
+          state: {
+            get: () => state,
+            set: (next) => {
+              state = next;
+              ctx.setState(next);
             },
-          });
-        },
-      });
-      this.workers.set(runner.name, worker);
-    }
+          },
+        });
+      },
+    });
+    if (!shadowName) this.workers.set(runner.name, worker);
     return worker;
   }
 

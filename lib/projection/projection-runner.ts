@@ -12,14 +12,21 @@ import {
 import type { ProjectionContext } from './projection-context.js';
 import type { ProjectionMetadata } from './projection.decorator.js';
 
-/** What a lifecycle hook (`@ProjectionInit`, `@ProjectionReset`, `@ProjectionDelete`) receives. */
+/** Which copy of the read model a call is for: `next` only during a blue/green rebuild. */
+export type ProjectionTarget = 'live' | 'next';
+
+/** What a lifecycle hook (`@ProjectionInit`, `@ProjectionReset`, `@ProjectionDelete`, `@ProjectionSwap`) receives. */
 export interface ProjectionHookContext {
   /** An EntityManager of the store's database (undefined on the in-memory store). */
   manager?: EntityManager;
+  /** The copy of the read model to act on (always `live` outside a blue/green rebuild). */
+  target: ProjectionTarget;
 }
 
 export interface ApplyContext {
   manager?: EntityManager;
+  /** @default 'live' */
+  target?: ProjectionTarget;
   isReplaying: (event: StoredEvent) => boolean;
   state?: { get(): unknown; set(state: unknown): void };
 }
@@ -68,11 +75,19 @@ export class ProjectionRunner {
   }
 
   /** Runs a lifecycle hook if the projection has one. */
-  async hook(hook: ProjectionLifecycleHook, manager?: EntityManager): Promise<void> {
+  hasHook(hook: ProjectionLifecycleHook): boolean {
+    return getProjectionLifecycle(this.instance.constructor)[hook] !== undefined;
+  }
+
+  async hook(
+    hook: ProjectionLifecycleHook,
+    manager?: EntityManager,
+    target: ProjectionTarget = 'live',
+  ): Promise<void> {
     const method = getProjectionLifecycle(this.instance.constructor)[hook];
     if (method === undefined) return;
     const fn = (this.instance as Record<string | symbol, Method>)[method];
-    const context: ProjectionHookContext = { manager };
+    const context: ProjectionHookContext = { manager, target };
     await fn.call(this.instance, context);
   }
 
@@ -87,6 +102,7 @@ export class ProjectionRunner {
       metadata: stored.metadata,
       occurredAt: stored.occurredAt,
       isReplaying,
+      target: ctx.target ?? 'live',
       getState: <T>() => ctx.state?.get() as T | undefined,
       setState: (state: unknown) => ctx.state?.set(state),
       emit: async (streamId: string, newEvents: NewEvent[]) => {

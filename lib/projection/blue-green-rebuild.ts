@@ -1,0 +1,120 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { LogCheckpoint, LogEvent } from '../event-store/event-store.types.js';
+import { compareCheckpoints } from '../subscription/checkpoint-order.js';
+import type { Subscription } from '../subscription/subscription.js';
+import type { SubscriptionStore } from '../subscription/subscription-store.js';
+import type { ProjectionRunner } from './projection-runner.js';
+import { positionOf } from './projection-status.js';
+
+export interface BlueGreenDeps {
+  runner: ProjectionRunner;
+  store: EventStore;
+  subscriptions: SubscriptionStore;
+  dataSource: DataSource | undefined;
+  /** The live worker (running or not). */
+  live: Subscription;
+  /** Makes the worker that builds the `next` copy under its own checkpoint. */
+  shadow: (name: string) => Subscription;
+  timeoutMs: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Rebuilds into a second copy of the read model while the live one keeps serving and following
+ * the log, then swaps them:
+ * 1. a shadow worker replays everything into `next` (emitting nothing: the live worker did);
+ * 2. the live worker catches up past the shadow and stops at checkpoint L;
+ * 3. in one transaction, the events between the shadow's checkpoint and L go into `next`,
+ *    `@ProjectionSwap` makes `next` live, and the shadow's state becomes the projection's;
+ * 4. the live worker resumes from L, on the swapped read model.
+ * So every event is applied once to each copy, and emitted once.
+ */
+export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
+  const { runner, store, subscriptions, live } = deps;
+  const name = runner.name;
+  if (!runner.hasHook('swap')) {
+    throw new EventSourcingError(
+      `a blue/green rebuild of "${name}" needs a @ProjectionSwap() method that makes the ` +
+        "'next' read model live; add one (and write to ctx.target), or rebuild in place",
+    );
+  }
+  const shadowName = `${name}:next`;
+  const manager = deps.dataSource?.manager;
+  await subscriptions.reset(shadowName);
+  await runner.hook('reset', manager, 'next');
+  await runner.hook('init', manager, 'next');
+  const shadow = deps.shadow(shadowName);
+  const total = positionOf(await store.headCheckpoint());
+  const progress = deps.onProgress
+    ? setInterval(() => {
+        deps.onProgress?.(Math.min(positionOf(shadow.status().checkpoint), total), total);
+      }, 200)
+    : undefined;
+  await shadow.start();
+  try {
+    await shadow.waitForCatchUp({ timeoutMs: deps.timeoutMs });
+  } finally {
+    if (progress) clearInterval(progress);
+    await shadow.stop();
+  }
+  deps.onProgress?.(total, total);
+  await live.start();
+  await live.waitForCatchUp({ timeoutMs: deps.timeoutMs });
+  const owner = (await subscriptions.load(name))?.leaseOwner;
+  if (owner !== undefined && owner !== live.owner) {
+    // Another process runs the live copy: it cannot be stopped from here for the swap.
+    throw new EventSourcingError(
+      `another process runs projection "${name}" (lease held by ${owner}); run the blue/green ` +
+        'rebuild in that application (ProjectionManager.rebuild), or stop its instances first',
+    );
+  }
+  await live.stop();
+  try {
+    const liveRecord = await subscriptions.load(name);
+    const shadowRecord = await subscriptions.load(shadowName);
+    const until = liveRecord?.checkpoint;
+    const tail = await eventsBetween(store, runner.types, shadowRecord?.checkpoint, until);
+    let state = shadowRecord?.projectionState;
+    const swap = async (tx: EntityManager | undefined) => {
+      await runner.apply(tail, {
+        manager: tx,
+        target: 'next',
+        isReplaying: () => true,
+        state: { get: () => state, set: (next) => (state = next) },
+      });
+      await runner.hook('swap', tx);
+      if (until !== undefined) {
+        await subscriptions.saveCheckpoint(name, until, { manager: tx, state: state ?? null });
+      }
+    };
+    if (deps.dataSource) await deps.dataSource.transaction(swap);
+    else await swap(undefined);
+    await subscriptions.reset(shadowName);
+  } finally {
+    await live.start();
+  }
+}
+
+/** The projection's events after `from` up to and including `until`. */
+async function eventsBetween(
+  store: EventStore,
+  types: string[],
+  from: LogCheckpoint | undefined,
+  until: LogCheckpoint | undefined,
+): Promise<LogEvent[]> {
+  if (until === undefined) return [];
+  const events: LogEvent[] = [];
+  let after = from;
+  for (;;) {
+    if (after !== undefined && compareCheckpoints(after, until) >= 0) return events;
+    const page = await store.readAll({ after, maxCount: 1000, types });
+    for (const event of page.events) {
+      if (compareCheckpoints(event.checkpoint, until) > 0) return events;
+      events.push(event);
+    }
+    if (page.isEnd || page.checkpoint === after) return events;
+    after = page.checkpoint;
+  }
+}
