@@ -24,6 +24,13 @@ export class InMemoryEventStore extends EventStore {
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
   private lastPosition = 0;
+  private readonly appendedListeners = new Set<() => void>();
+
+  /** Calls `listener` after each append that stored events. */
+  onAppended(listener: () => void): () => void {
+    this.appendedListeners.add(listener);
+    return () => this.appendedListeners.delete(listener);
+  }
 
   async appendToStream(
     streamId: string,
@@ -66,6 +73,7 @@ export class InMemoryEventStore extends EventStore {
     this.streams.set(streamId, [...stream, ...stored]);
     this.log.push(...stored);
     for (const event of stored) this.byId.set(event.eventId, event);
+    for (const listener of this.appendedListeners) listener();
     return {
       streamId,
       nextExpectedVersion: current + stored.length,

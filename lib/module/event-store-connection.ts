@@ -35,8 +35,8 @@ export class EventStoreConnection {
     private readonly ownsDataSource: boolean,
     readonly options: EventSourcingModuleOptions = {},
   ) {
-    if (store instanceof TypeOrmEventStore) {
-      this.schemaParts.push(store);
+    if (store instanceof TypeOrmEventStore) this.schemaParts.push(store);
+    if (store instanceof TypeOrmEventStore || store instanceof InMemoryEventStore) {
       store.onAppended(() => this.changes.notify());
     }
     if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);

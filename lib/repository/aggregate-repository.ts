@@ -163,7 +163,8 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     idempotent?.saved();
     aggregate.markSaved(result.nextExpectedVersion);
     aggregate.commit();
-    this.deps.appended();
+    // A self-committing append has told the workers itself; a transaction only does on commit.
+    if (ownTransaction || options.manager) this.deps.appended();
     // In-process and not durable: a crash right here loses this publication (not the events).
     this.deps.eventBus.publishAll(events);
     if (isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
