@@ -8,7 +8,20 @@ import {
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { EventSerializationError } from '../event-store/errors/event-serialization.error.js';
+import { InvalidCheckpointError } from '../event-store/errors/invalid-checkpoint.error.js';
+import { InvalidEventError } from '../event-store/errors/invalid-event.error.js';
+import { InvalidExpectedVersionError } from '../event-store/errors/invalid-expected-version.error.js';
+import { InvalidStreamIdError } from '../event-store/errors/invalid-stream-id.error.js';
+
+/** Errors caused by what the client sent. */
+const BAD_INPUT = [
+  InvalidStreamIdError,
+  InvalidExpectedVersionError,
+  InvalidEventError,
+  EventSerializationError,
+  InvalidCheckpointError,
+];
 
 interface HttpResponseLike {
   status(code: number): { json(body: unknown): unknown };
@@ -16,8 +29,7 @@ interface HttpResponseLike {
 
 /**
  * Maps the library's errors to HTTP answers: a concurrency conflict is 409 (the client reloads and
- * retries), bad input is 400, a missing aggregate 404 (by error name, so the filter needs no import
- * of every error class).
+ * retries), bad input is 400, a missing aggregate 404 (by error name), anything else 500.
  */
 @Catch(EventSourcingError)
 export class EventSourcingExceptionFilter implements ExceptionFilter<EventSourcingError> {
@@ -39,6 +51,7 @@ function statusOf(error: EventSourcingError): number {
     return HttpStatus.CONFLICT;
   }
   if (error.name === 'AggregateNotFoundError') return HttpStatus.NOT_FOUND;
-  if (error instanceof InvalidOptionsError) return HttpStatus.INTERNAL_SERVER_ERROR;
-  return HttpStatus.BAD_REQUEST;
+  if (BAD_INPUT.some((type) => error instanceof type)) return HttpStatus.BAD_REQUEST;
+  // Anything else (an unknown stored event type, a failed subscription, ...) is the server's fault.
+  return HttpStatus.INTERNAL_SERVER_ERROR;
 }
