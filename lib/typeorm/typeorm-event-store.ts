@@ -218,6 +218,10 @@ export class TypeOrmEventStore extends EventStore {
     callerRunner: QueryRunner | undefined,
   ): Promise<InsertedRow[] | undefined> {
     const category = streamCategory(append.streamId);
+    const alone = this.dialect.insertAlone?.bind(this.dialect);
+    if (!callerRunner && alone) {
+      return this.withPoolRunner((run) => alone(run, this.tables, append, category));
+    }
     if (!callerRunner && !this.dialect.appendNeedsTransaction) {
       return this.withPoolRunner((run) =>
         this.dialect.insertEvents(run, this.tables, append, category),

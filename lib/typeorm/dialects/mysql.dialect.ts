@@ -1,5 +1,7 @@
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import { satisfiesExpectedVersion } from '../../event-store/expected-version.js';
+import { appendProcedureSql, callAppendProcedure, insertedRows } from './mysql-append-procedure.js';
 import { positionOrderedLog } from './position-ordered-log.js';
 import { preciseNow } from '../precise-now.js';
 import {
@@ -9,8 +11,18 @@ import {
   type InsertedRow,
   type ReadAllQuery,
   type SqlDialect,
+  type SqlResult,
   type SqlRunner,
 } from './sql-dialect.js';
+
+/** The callback API of a mysql2 pool or pooled connection, as TypeORM's driver holds them. */
+interface MysqlQueryable {
+  query(
+    sql: string,
+    values: unknown[],
+    callback: (error: Error | null, result: unknown) => void,
+  ): unknown;
+}
 
 /**
  * MySQL and MariaDB have no transaction-id horizon like PostgreSQL's, and AUTO_INCREMENT values are
@@ -19,7 +31,9 @@ import {
  * seen in Ecotone and Axon). So appends are serialised on a one-row head table: each append locks
  * the head, takes the next positions and commits before the next append can take any. Positions are
  * then gap-free and in commit order, and "position > checkpoint" can never skip a committed event.
- * The price is throughput (appends on one database run one at a time), paid for losslessness.
+ * The price is throughput (appends on one database run one at a time), paid for losslessness;
+ * outside a caller's transaction an append is one stored-procedure call (one round trip), so the
+ * head is held only for the server's own work.
  */
 const COLUMNS =
   'global_position, stream_id, category, version, event_id, type, data, metadata, created_at';
@@ -74,6 +88,7 @@ export class MysqlDialect implements SqlDialect {
   position BIGINT NOT NULL
 ) ENGINE=InnoDB`,
       `INSERT IGNORE INTO ${t.head} (id, position) VALUES (1, 0)`,
+      appendProcedureSql(t),
       `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
   stream_id VARCHAR(255) NOT NULL PRIMARY KEY,
   version INT NOT NULL,
@@ -91,6 +106,55 @@ ON DUPLICATE KEY UPDATE
   revision = IF(version <= VALUES(version), VALUES(revision), revision),
   state = IF(version <= VALUES(version), VALUES(state), state),
   version = IF(version <= VALUES(version), VALUES(version), version)`;
+
+  /** Outside a caller's transaction: the whole append in one CALL (see mysql-append-procedure). */
+  async insertAlone(
+    run: SqlRunner,
+    t: EventTables,
+    append: PreparedAppend,
+    category: string,
+  ): Promise<InsertedRow[] | undefined> {
+    const now = preciseNow();
+    const written = await callAppendProcedure(run, t, append, category, sqlDateTime(now.iso));
+    return written && insertedRows(append, written.last, written.version, now.date);
+  }
+
+  /**
+   * Straight on the driver's pool (or the runner's connection): no TypeORM query runner to create
+   * and release per statement. Text protocol, so any statement (CALL, LIMIT ?) runs as it would
+   * through TypeORM. A replicated DataSource (no single pool) goes through a query runner.
+   */
+  async runPrepared(
+    target: QueryRunner | DataSource,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<SqlResult> {
+    let connection: MysqlQueryable | undefined;
+    if (target instanceof DataSource) {
+      connection = (target.driver as unknown as { pool?: MysqlQueryable }).pool;
+      if (!connection) {
+        const runner = target.createQueryRunner('master');
+        try {
+          return (await runner.query(sql, params as unknown[], true)) as SqlResult;
+        } finally {
+          await runner.release();
+        }
+      }
+    } else {
+      connection = (await target.connect()) as MysqlQueryable;
+    }
+    const raw = await new Promise<unknown>((resolve, reject) =>
+      connection.query(sql, params as unknown[], (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+    if (!Array.isArray(raw)) {
+      return { records: [], affected: (raw as { affectedRows?: number }).affectedRows, raw };
+    }
+    // A CALL answers [rows of its SELECT, status]; a SELECT answers its rows.
+    const records = (Array.isArray(raw[0]) ? raw[0] : raw) as Record<string, unknown>[];
+    return { records, affected: undefined, raw };
+  }
 
   async insertEvents(
     run: SqlRunner,
@@ -123,7 +187,7 @@ ON DUPLICATE KEY UPDATE
           `) e WHERE (SELECT COALESCE(MAX(version), 0) FROM ${t.events} WHERE stream_id = ?) = ?`,
         [...this.rows(append, category, last, known, now), append.streamId, known],
       );
-      return inserted.affected === count ? this.inserted(append, last, known, now.date) : undefined;
+      return inserted.affected === count ? insertedRows(append, last, known, now.date) : undefined;
     }
     // A locking read sees the latest committed version even inside an older snapshot.
     const current = await run(
@@ -137,7 +201,7 @@ ON DUPLICATE KEY UPDATE
         append.events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
       this.rows(append, category, last, version, now),
     );
-    return this.inserted(append, last, version, now.date);
+    return insertedRows(append, last, version, now.date);
   }
 
   /** Parameters of the event rows, positions ending at `last`, versions after `version`. */
@@ -148,7 +212,7 @@ ON DUPLICATE KEY UPDATE
     version: number,
     now: { iso: string },
   ): unknown[] {
-    const createdAt = now.iso.replace('T', ' ').replace('Z', '');
+    const createdAt = sqlDateTime(now.iso);
     const first = last - append.events.length + 1;
     return append.events.flatMap((e, i) => [
       first + i,
@@ -161,21 +225,6 @@ ON DUPLICATE KEY UPDATE
       e.metadata,
       createdAt,
     ]);
-  }
-
-  private inserted(
-    append: PreparedAppend,
-    last: number,
-    version: number,
-    occurredAt: Date,
-  ): InsertedRow[] {
-    const first = last - append.events.length + 1;
-    return append.events.map((_, i) => ({
-      globalPosition: first + i,
-      version: version + i + 1,
-      occurredAt,
-      checkpoint: String(first + i),
-    }));
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
@@ -193,4 +242,9 @@ ON DUPLICATE KEY UPDATE
     if (e.sqlMessage.includes('events_event_id')) return 'event_id';
     return undefined;
   }
+}
+
+/** `2024-05-01T12:00:00.123456Z` as a DATETIME(6) literal. */
+function sqlDateTime(iso: string): string {
+  return iso.replace('T', ' ').replace('Z', '');
 }

@@ -73,6 +73,17 @@ export interface SqlDialect {
     append: PreparedAppend,
     category: string,
   ): Promise<InsertedRow[] | undefined>;
+  /**
+   * Where the dialect has one: the append outside any transaction as a single self-committing
+   * round trip (same contract as `insertEvents`). Used when no caller's transaction is open and
+   * nothing else has to run inside the append's transaction.
+   */
+  insertAlone?(
+    run: SqlRunner,
+    tables: EventTables,
+    append: PreparedAppend,
+    category: string,
+  ): Promise<InsertedRow[] | undefined>;
   /** Inserts or replaces the snapshot of a stream: (stream_id, version, revision, state). */
   readonly upsertSnapshotSql: (t: EventTables) => string;
   /** A page of the global log in this database's gap-safe order. */
