@@ -54,9 +54,18 @@ migrate: false, run "schema migrate" (or apply the output of "schema sql") befor
 }
 
 /**
- * The statements, each ended by `;` and a newline, ready for psql, mysql or sqlite3. A statement
- * two parts share (`CREATE SCHEMA IF NOT EXISTS ...`) is printed once.
+ * The statements, each ended by `;` and a newline, ready for psql, mysql or sqlite3 (a MySQL
+ * procedure between DELIMITER lines). A statement two parts share (`CREATE SCHEMA IF NOT EXISTS
+ * ...`) is printed once.
  */
 export function renderSchemaSql(statements: string[]): string {
-  return [...new Set(statements)].map((statement) => `${statement};\n`).join('');
+  return [...new Set(statements)]
+    .map((statement) =>
+      // A body with statements of its own (the MySQL append procedure) needs the mysql client's
+      // DELIMITER, or the client would cut it at its first semicolon.
+      statement.startsWith('CREATE PROCEDURE')
+        ? `DELIMITER //\n${statement} //\nDELIMITER ;\n`
+        : `${statement};\n`,
+    )
+    .join('');
 }
