@@ -14,6 +14,11 @@ export type {
   ReadStreamOptions,
   StoredEvent,
 } from './event-store/event-store.types.js';
+export type {
+  AggregateHistory,
+  HistoryEvent,
+  ReadHistoryOptions,
+} from './event-store/aggregate-history.js';
 export { InMemoryEventStore } from './event-store/in-memory-event-store.js';
 export { streamCategory } from './event-store/stream-id.js';
 export { EventSourcingError } from './event-store/errors/event-sourcing.error.js';

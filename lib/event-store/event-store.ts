@@ -1,3 +1,4 @@
+import type { AggregateHistory, ReadHistoryOptions } from './aggregate-history.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -51,4 +52,27 @@ export abstract class EventStore {
    * built from them keep what they derived. The stream id can be used again and starts at version 1.
    */
   abstract deleteStream(streamId: string): Promise<void>;
+
+  /**
+   * The latest snapshot of a stream (with `options.snapshots`) and its events after it, with only
+   * what rebuilding an aggregate needs: `AggregateRepository.load` reads through this. Stores that
+   * keep snapshots beside the events override it to read both in one round trip.
+   */
+  async readHistory(streamId: string, options: ReadHistoryOptions = {}): Promise<AggregateHistory> {
+    const snapshot = await options.snapshots?.load(streamId);
+    const usable = snapshot !== undefined && snapshot.revision === options.snapshotRevision;
+    const stored = await this.readStream(streamId, {
+      fromVersion: usable ? snapshot.version + 1 : 1,
+    });
+    return {
+      snapshot,
+      events: stored.map(({ version, type, data, metadata }) => ({
+        streamId,
+        version,
+        type,
+        data,
+        metadata,
+      })),
+    };
+  }
 }

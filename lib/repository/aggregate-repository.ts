@@ -7,7 +7,7 @@ import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventMetadata, ExpectedVersion } from '../event-store/event-store.types.js';
-import type { SnapshotStore } from '../event-store/snapshot-store.js';
+import type { Snapshot, SnapshotStore } from '../event-store/snapshot-store.js';
 import {
   getAggregateMetadata,
   isSnapshotDue,
@@ -93,11 +93,21 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
   /** The aggregate, or `undefined` when its stream does not exist. */
   async find(id: string): Promise<T | undefined> {
     const streamId = streamIdFor(this.aggregateClass, id);
-    const { aggregate, from } = await this.startFromSnapshot(id, streamId);
-    const stored = await this.store.readStream(streamId, { fromVersion: from + 1 });
-    if (stored.length === 0 && from === 0) return undefined;
-    const history = stored.map((event) => this.registry.deserialize(event) as IEvent);
-    aggregate.loadFromHistory(history, stored.at(-1)?.version ?? from);
+    const snapshotted = this.metadata.snapshotEvery !== undefined;
+    const revision = this.metadata.snapshotRevision;
+    let history = await this.store.readHistory(
+      streamId,
+      snapshotted ? { snapshots: this.snapshots, snapshotRevision: revision } : {},
+    );
+    const { aggregate, from } = this.startFromSnapshot(id, streamId, history.snapshot);
+    if (from === 0 && history.snapshot?.revision === revision) {
+      // The snapshot failed to restore, and only the events after it were read.
+      history = await this.store.readHistory(streamId);
+    }
+    const { events } = history;
+    if (events.length === 0 && from === 0) return undefined;
+    const replayed = events.map((event) => this.registry.deserialize(event) as IEvent);
+    aggregate.loadFromHistory(replayed, events.at(-1)?.version ?? from);
     return aggregate;
   }
 
@@ -173,13 +183,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
   }
 
   /** A fresh aggregate with the latest usable snapshot restored, and the version it covers. */
-  private async startFromSnapshot(
+  private startFromSnapshot(
     id: string,
     streamId: string,
-  ): Promise<{ aggregate: T; from: number }> {
+    snapshot: Snapshot | undefined,
+  ): { aggregate: T; from: number } {
     const fresh = { aggregate: new this.aggregateClass(id), from: 0 };
-    if (this.metadata.snapshotEvery === undefined) return fresh;
-    const snapshot = await this.snapshots.load(streamId);
     if (!snapshot) return fresh;
     if (snapshot.revision !== this.metadata.snapshotRevision) {
       this.logger.warn(

@@ -31,11 +31,14 @@ import { assertValidFromVersion, getUpcasterMetadata } from './upcaster.decorato
  *   into ISO strings;
  * - read: `Object.assign(Object.create(Class.prototype), data)`, so the prototype (and
  *   `instanceof`, and `ofType`) work; the constructor is not called. Nested plain objects stay plain
- *   objects, and ISO date strings at any depth become Dates again (see `reviveDates`).
+ *   objects, and ISO date strings at any depth become Dates again (see `reviveDates`), unless
+ *   the class's constructor declares only strings, numbers and booleans (see `mayHoldDates`).
  */
 export class EventRegistry {
   private readonly classesByType = new Map<string, EventClass>();
   private readonly metadataByClass = new Map<EventClass, DomainEventMetadata>();
+  /** Classes whose payload may hold Dates (see `mayHoldDates`); the others skip the revival pass. */
+  private readonly revivingClasses = new Set<EventClass>();
   /** type -> fromVersion -> upcaster */
   private readonly upcasters = new Map<string, Map<number, UpcasterDefinition>>();
 
@@ -65,6 +68,7 @@ export class EventRegistry {
     for (const [type, cls] of staged) {
       this.classesByType.set(type, cls);
       this.metadataByClass.set(cls, getDomainEventMetadata(cls)!);
+      if (mayHoldDates(cls)) this.revivingClasses.add(cls);
     }
     return this;
   }
@@ -175,7 +179,8 @@ export class EventRegistry {
           `give ${cls.name} a static fromPayload(data) that builds the event from it`,
       );
     }
-    return Object.assign(Object.create(cls.prototype) as object, reviveDates(data));
+    const payload = this.revivingClasses.has(cls) ? reviveDates(data) : data;
+    return Object.assign(Object.create(cls.prototype) as object, payload);
   }
 
   private metadataOf(event: object): DomainEventMetadata {
@@ -256,4 +261,16 @@ function messageOf(error: unknown): string {
 function nameOf(cls: unknown): string {
   if (typeof cls === 'function' && cls.name) return cls.name;
   return cls === undefined ? 'a value that is not an object' : 'an anonymous class';
+}
+
+/**
+ * Whether a payload of this class may hold Dates to revive. A class whose constructor declares
+ * only string, number and boolean parameters (TypeScript's emitted `design:paramtypes`) has none,
+ * and is assigned as parsed: no copy, no pattern test of every string. Without that metadata (no
+ * constructor, or a build without emitDecoratorMetadata) the payload is revived, to be safe.
+ */
+function mayHoldDates(cls: EventClass): boolean {
+  const types: unknown = Reflect.getOwnMetadata('design:paramtypes', cls);
+  if (!Array.isArray(types) || types.length === 0) return true;
+  return !types.every((type) => type === String || type === Number || type === Boolean);
 }

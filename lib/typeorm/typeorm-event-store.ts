@@ -1,7 +1,13 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
+import type {
+  AggregateHistory,
+  HistoryEvent,
+  ReadHistoryOptions,
+} from '../event-store/aggregate-history.js';
 import { EventStore } from '../event-store/event-store.js';
+import type { Snapshot } from '../event-store/snapshot-store.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -44,6 +50,9 @@ export class TypeOrmEventStore extends EventStore {
   private readonly tables: EventTables;
   private readonly schema: string | undefined;
   private readonly appendedListeners = new Set<() => void>();
+  /** The snapshot stores this store made: their table can be read with the events. */
+  private readonly ownSnapshots = new WeakSet<object>();
+  private readonly historySql: Record<'events' | 'withSnapshot', string>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,6 +68,10 @@ export class TypeOrmEventStore extends EventStore {
       snapshots: location.table('snapshots'),
       prefix: location.prefix,
     };
+    this.historySql = {
+      events: this.dialect.historySql(this.tables, false),
+      withSnapshot: this.dialect.historySql(this.tables, true),
+    };
   }
 
   /** Calls `listener` after each append that committed by itself (not in a caller's transaction). */
@@ -69,7 +82,55 @@ export class TypeOrmEventStore extends EventStore {
 
   /** Snapshots kept in this store's database, in the table its migration creates. */
   createSnapshotStore(): TypeOrmSnapshotStore {
-    return new TypeOrmSnapshotStore(this.dataSource, this.dialect, this.tables);
+    const snapshots = new TypeOrmSnapshotStore(this.dataSource, this.dialect, this.tables);
+    this.ownSnapshots.add(snapshots);
+    return snapshots;
+  }
+
+  /**
+   * One prepared statement: the snapshot (when it is in this store's table) and the events after
+   * it, each row decoded once. Other snapshot stores are read as the base class does.
+   */
+  override async readHistory(
+    streamId: string,
+    options: ReadHistoryOptions = {},
+  ): Promise<AggregateHistory> {
+    if (options.snapshots && !this.ownSnapshots.has(options.snapshots)) {
+      return super.readHistory(streamId, options);
+    }
+    assertValidStreamId(streamId);
+    const withSnapshot = options.snapshots !== undefined;
+    const { records } = withSnapshot
+      ? await this.query(
+          this.historySql.withSnapshot,
+          [streamId, streamId, streamId, options.snapshotRevision ?? null],
+          { prepared: true },
+        )
+      : await this.query(this.historySql.events, [streamId, 0], { prepared: true });
+    let snapshot: Snapshot | undefined;
+    const events: HistoryEvent[] = new Array<HistoryEvent>(records.length);
+    let count = 0;
+    for (const row of records) {
+      if (row.kind === 's') {
+        const state = JSON.parse(row.data as string) as unknown;
+        snapshot = {
+          streamId,
+          version: Number(row.version),
+          revision: Number(row.revision),
+          state,
+        };
+        continue;
+      }
+      events[count++] = {
+        streamId,
+        version: Number(row.version),
+        type: row.type as string,
+        data: JSON.parse(row.data as string) as unknown,
+        metadata: JSON.parse(row.metadata as string) as HistoryEvent['metadata'],
+      };
+    }
+    events.length = count;
+    return { snapshot, events };
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */

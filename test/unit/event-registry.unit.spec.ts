@@ -161,6 +161,37 @@ describe('EventRegistry', () => {
     expect(event).toEqual(placed());
   });
 
+  it('revives Dates only for classes whose constructor may hold one', () => {
+    @DomainEvent('note.taken')
+    class NoteTaken {
+      constructor(
+        readonly noteId: string,
+        readonly text: string,
+        readonly pinned: boolean,
+      ) {}
+    }
+    /** No constructor: what its payload holds is unknown, so it is revived. */
+    @DomainEvent('note.touched')
+    class NoteTouched {
+      at!: Date;
+    }
+    const registry = new EventRegistry().register(NoteTaken, NoteTouched, OrderPlaced);
+    const iso = '2024-05-01T12:00:00.000Z';
+
+    const taken = registry.deserialize({
+      type: 'note.taken',
+      data: { noteId: 'n-1', text: iso, pinned: false },
+    });
+    expect(taken).toBeInstanceOf(NoteTaken);
+    expect(taken).toEqual(new NoteTaken('n-1', iso, false));
+    expect((taken as NoteTaken).text).toBe(iso);
+
+    const touched = registry.deserialize({ type: 'note.touched', data: { at: iso } });
+    expect((touched as NoteTouched).at).toEqual(new Date(iso));
+    const placedBack = registry.deserialize(throughJson(registry, placed())) as OrderPlaced;
+    expect(placedBack.placedAt).toBeInstanceOf(Date);
+  });
+
   it('round-trips through the in-memory event store', async () => {
     const registry = new EventRegistry().register(OrderPlaced, OrderShipped);
     const store = new InMemoryEventStore();

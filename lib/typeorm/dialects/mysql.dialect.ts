@@ -14,6 +14,7 @@ import {
   type SqlResult,
   type SqlRunner,
 } from './sql-dialect.js';
+import { historySql } from './history-sql.js';
 
 /** The callback API of a mysql2 pool or pooled connection, as TypeORM's driver holds them. */
 interface MysqlQueryable {
@@ -225,6 +226,10 @@ ON DUPLICATE KEY UPDATE
       e.metadata,
       createdAt,
     ]);
+  }
+
+  historySql(t: EventTables, withSnapshot: boolean): string {
+    return historySql(t, withSnapshot, (column) => `CAST(${column} AS CHAR)`);
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {

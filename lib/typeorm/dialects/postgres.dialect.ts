@@ -12,6 +12,7 @@ import {
   type SqlResult,
   type SqlRunner,
 } from './sql-dialect.js';
+import { historySql } from './history-sql.js';
 
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{
@@ -134,6 +135,10 @@ RETURNING global_position, version, created_at, tx_id`;
         checkpoint: this.checkpointOf(row),
       }))
       .sort((a, b) => a.version - b.version);
+  }
+
+  historySql(t: EventTables, withSnapshot: boolean): string {
+    return historySql(t, withSnapshot, (column) => `${column}::text`);
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {

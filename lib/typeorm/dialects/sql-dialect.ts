@@ -84,6 +84,8 @@ export interface SqlDialect {
     append: PreparedAppend,
     category: string,
   ): Promise<InsertedRow[] | undefined>;
+  /** The statement of an aggregate load (see `historySql`), with or without its snapshot. */
+  historySql(tables: EventTables, withSnapshot: boolean): string;
   /** Inserts or replaces the snapshot of a stream: (stream_id, version, revision, state). */
   readonly upsertSnapshotSql: (t: EventTables) => string;
   /** A page of the global log in this database's gap-safe order. */

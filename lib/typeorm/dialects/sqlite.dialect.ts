@@ -12,6 +12,7 @@ import {
   type SqlDialect,
   type SqlRunner,
 } from './sql-dialect.js';
+import { historySql } from './history-sql.js';
 
 /**
  * SQLite has a single writer, so positions are taken and committed in one order and
@@ -97,6 +98,10 @@ RETURNING global_position, version`,
         checkpoint: String(row.global_position),
       }))
       .sort((a, b) => a.version - b.version);
+  }
+
+  historySql(t: EventTables, withSnapshot: boolean): string {
+    return historySql(t, withSnapshot, (column) => column);
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
