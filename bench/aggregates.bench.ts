@@ -1,5 +1,5 @@
-// Issue 3: loading and saving aggregates through the repository of a Nest application context,
-// against the bare pg driver folding the same rows.
+// Loading and saving aggregates through the repository of a Nest application context, on
+// PostgreSQL and MariaDB, against the bare drivers folding the same rows.
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -7,29 +7,26 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import {
   EventSourcingModule,
+  EventStore,
   getAggregateRepositoryToken,
   SnapshotStore,
   type AggregateRepository,
+  type NewEvent,
 } from '../lib/index.js';
 import {
-  BenchAccount,
-  depositedDataSql,
-  PlainAccount,
-  SnapshottedAccount,
-} from './bench-domain.js';
+  openMariadb,
+  openPostgres,
+  type AccountState,
+  type AggregateDb,
+} from './aggregate-targets.js';
+import { BenchAccount, PlainAccount, SnapshottedAccount } from './bench-domain.js';
 import { perSecond, Report, scaled, timeOps, type Measurement } from './harness.js';
-import { openPgRun } from './pg-common.js';
+import { named } from './pg-common.js';
 import { compare, ROUNDS } from './scenarios.js';
 
 const LENGTHS = [1000, 10_000] as const;
 /** How far the latest snapshot is behind the head: the average for snapshotEvery 100. */
 const SNAPSHOT_LAG = 50;
-
-/** What a load rebuilds: the account state. */
-interface AccountState {
-  balance: number;
-  deposits: number;
-}
 
 interface LoadTarget {
   /** raw, raw-snap, lib, lib-snap */
@@ -53,161 +50,170 @@ const loadRatios: [string, string, string][] = [
   ['lib-snap', 'raw-snap', 'lib-snap/raw-snap'],
 ];
 
-export const AGGREGATE_LEGEND = `aggregates columns (PostgreSQL, one Nest application context, workers off):
-  raw       pg: SELECT data FROM events WHERE stream_id = $1 ORDER BY version, the driver's JSON
-            parse, a plain loop summing the balance (the same state the aggregate computes)
-  raw-snap  pg: SELECT the snapshot row, then the events after it, folded the same way
+export const AGGREGATE_LEGEND = `aggregates columns (PostgreSQL and MariaDB, one Nest application context each, workers off):
+  raw       the bare driver (pg: a named prepared statement; mysql2): SELECT version, type, data,
+            metadata FROM events WHERE stream_id = ? ORDER BY version, the JSON decoded, a plain
+            loop checking type, schema version and version order and summing the balance (the
+            same state the aggregate computes)
+  raw-snap  the same driver, one statement: the snapshot row, then the events after it, folded the same way
   lib       AggregateRepository.load of an aggregate without snapshots (@Aggregate('plainacct'))
   lib-snap  AggregateRepository.load of an aggregate with @Aggregate('snapacct', { snapshotEvery: 100 }),
             its latest snapshot ${SNAPSHOT_LAG} events behind the head (the average distance)
-  save-1    one new event on a loaded aggregate: repository.save (expected version checked, EventBus
-            publish, snapshot upsert every 100th save for lib-snap) vs one plain INSERT (raw)
+  save-1    (PostgreSQL) one new event on a loaded aggregate: repository.save (expected version checked,
+            EventBus publish, snapshot upsert every 100th save for lib-snap) vs one prepared INSERT (raw)
 loads/s: whole aggregates rebuilt per second; events/s: loads/s times the stream length`;
 
-/** Loads a 1000- and a 10,000-event aggregate, with and without snapshots, and saves one event. */
-export async function runAggregates(): Promise<Report> {
-  const run = await openPgRun();
-  try {
-    const { schema, pool } = run;
-    @Module({
-      imports: [
-        CqrsModule.forRoot(),
-        EventSourcingModule.forRoot({ dataSource: run.dataSource, schema, workers: false }),
-        EventSourcingModule.forFeature([PlainAccount, SnapshottedAccount]),
-      ],
-    })
-    class AggregatesBenchModule {}
-    const app = await NestFactory.createApplicationContext(AggregatesBenchModule, {
-      logger: ['error', 'warn'],
-    });
-    run.onClose(() => app.close());
-    const plain = app.get<AggregateRepository<PlainAccount>>(
-      getAggregateRepositoryToken(PlainAccount),
-    );
-    const snapped = app.get<AggregateRepository<SnapshottedAccount>>(
-      getAggregateRepositoryToken(SnapshottedAccount),
-    );
-    const snapshots = app.get(SnapshotStore);
-    const events = `"${schema}"."es_events"`;
-    const snapshotTable = `"${schema}"."es_snapshots"`;
+/** A report per database, printed one after the other. */
+class AggregateReports {
+  constructor(readonly reports: Report[]) {}
+  printTable(): void {
+    for (const r of this.reports) r.printTable();
+  }
+  ratioLines(): string[] {
+    return this.reports.flatMap((r) => r.ratioLines());
+  }
+}
 
-    /** Writes events `from`..`to` of an account stream in the library's format, server-side. */
-    const seed = async (category: string, id: string, from: number, to: number) => {
-      await pool.query(
-        `INSERT INTO ${events} (stream_id, category, version, event_id, type, data, metadata)
-SELECT $1, $2, g, gen_random_uuid(), 'bench.deposited', ${depositedDataSql('$3::text', 'g')}, '{"eventVersion": 1}'::jsonb
-FROM generate_series($4::int, $5::int) g`,
-        [`${category}-${id}`, category, id, from, to],
-      );
-    };
-    const loadId = (length: number) => `l${length}`;
-    for (const length of LENGTHS) {
-      const id = loadId(length);
-      await seed('plainacct', id, 1, length);
-      // The snapshotted stream: a snapshot SNAPSHOT_LAG events behind the head.
-      await seed('snapacct', id, 1, length - SNAPSHOT_LAG);
-      const atSnapshot = await snapped.load(id);
-      await snapshots.save({
-        streamId: `snapacct-${id}`,
-        version: atSnapshot.version,
-        revision: 1,
-        state: atSnapshot.toSnapshot(),
-      });
-      await seed('snapacct', id, length - SNAPSHOT_LAG + 1, length);
+export async function runAggregates(): Promise<AggregateReports> {
+  const reports: Report[] = [];
+  for (const open of [openPostgres, openMariadb]) {
+    const db = await open();
+    try {
+      reports.push(await runOn(db));
+    } finally {
+      await db.close();
     }
-    await pool.query(`VACUUM (ANALYZE) ${events}`);
-    await pool.query(`VACUUM (ANALYZE) ${snapshotTable}`);
+  }
+  return new AggregateReports(reports);
+}
 
-    const fold = (state: AccountState, rows: { data: { amount: number } }[]) => {
-      for (const row of rows) {
-        state.balance += row.data.amount;
-        state.deposits++;
+/** Loads a 1000- and a 10,000-event aggregate, with and without snapshots (and saves on PostgreSQL). */
+async function runOn(db: AggregateDb): Promise<Report> {
+  @Module({
+    imports: [
+      CqrsModule.forRoot(),
+      EventSourcingModule.forRoot({ dataSource: db.dataSource, schema: db.schema, workers: false }),
+      EventSourcingModule.forFeature([PlainAccount, SnapshottedAccount]),
+    ],
+  })
+  class AggregatesBenchModule {}
+  const app = await NestFactory.createApplicationContext(AggregatesBenchModule, {
+    logger: ['error', 'warn'],
+  });
+  db.onClose(() => app.close());
+  const plain = app.get<AggregateRepository<PlainAccount>>(
+    getAggregateRepositoryToken(PlainAccount),
+  );
+  const snapped = app.get<AggregateRepository<SnapshottedAccount>>(
+    getAggregateRepositoryToken(SnapshottedAccount),
+  );
+  const snapshots = app.get(SnapshotStore);
+  const store = app.get(EventStore);
+
+  /** Writes events `from`..`to` of an account stream in the library's format, 1000 per append. */
+  const seed = async (category: string, id: string, from: number, to: number) => {
+    for (let start = from; start <= to; start += 1000) {
+      const events: NewEvent[] = [];
+      for (let g = start; g <= Math.min(to, start + 999); g++) {
+        events.push({
+          type: 'bench.deposited',
+          data: { accountId: id, amount: (g % 7) + 1, currency: 'EUR', reference: `ref-${g}` },
+          metadata: { eventVersion: 1 },
+        });
       }
-      return state;
-    };
-    const stateOf = (a: BenchAccount): AccountState => ({
-      balance: a.balance,
-      deposits: a.deposits,
-    });
-    const loaders: LoadTarget[] = [
-      {
-        name: 'raw',
-        load: async (length) => {
-          const { rows } = await pool.query<{ data: { amount: number } }>(
-            `SELECT data FROM ${events} WHERE stream_id = $1 ORDER BY version`,
-            [`plainacct-${loadId(length)}`],
-          );
-          return fold({ balance: 0, deposits: 0 }, rows);
-        },
-      },
-      {
-        name: 'raw-snap',
-        load: async (length) => {
-          const streamId = `snapacct-${loadId(length)}`;
-          const snapshot = await pool.query<{ version: number; state: AccountState }>(
-            `SELECT version, state FROM ${snapshotTable} WHERE stream_id = $1`,
-            [streamId],
-          );
-          const { version, state } = snapshot.rows[0];
-          const { rows } = await pool.query<{ data: { amount: number } }>(
-            `SELECT data FROM ${events} WHERE stream_id = $1 AND version > $2 ORDER BY version`,
-            [streamId, version],
-          );
-          return fold({ balance: state.balance, deposits: state.deposits }, rows);
-        },
-      },
-      { name: 'lib', load: async (length) => stateOf(await plain.load(loadId(length))) },
-      { name: 'lib-snap', load: async (length) => stateOf(await snapped.load(loadId(length))) },
-    ];
-
-    const report = new Report(
-      'postgres aggregates',
-      `${run.title}: aggregates through a Nest application context`,
-      ['raw', 'raw-snap', 'lib', 'lib-snap'],
-      [
-        ...LENGTHS.map((length) => ({
-          name: `load-${length}`,
-          rates: loadRates,
-          ratios: loadRatios,
-        })),
-        {
-          name: 'save-1',
-          rates: [{ unit: 'saves/s', rate: (m: Measurement) => perSecond(m.ops, m.ms) }],
-          ratios: [
-            ['lib', 'raw', 'lib/raw'],
-            ['lib-snap', 'raw', 'lib-snap/raw'],
-          ],
-        },
-      ],
-    );
-
-    for (const length of LENGTHS) {
-      // Every implementation must rebuild the same state, or the comparison means nothing.
-      const expected = JSON.stringify(await loaders[0].load(length));
-      for (const t of loaders) {
-        const got = JSON.stringify(await t.load(length));
-        if (got !== expected) {
-          throw new Error(`${t.name} loaded ${got} from ${length} events, raw ${expected}`);
-        }
-        await timeOps(scaled(length === 1000 ? 20 : 4, 2), 1, () => t.load(length));
-      }
-      const perRound = Math.ceil(scaled(length === 1000 ? 400 : 60, ROUNDS) / ROUNDS);
-      await compare(report, `load-${length}`, loaders, async (t) => {
-        const ms = await timeOps(perRound, 1, () => t.load(length));
-        return { ops: perRound, events: perRound * length, ms };
-      });
+      await store.appendToStream(`${category}-${id}`, events, { expectedVersion: start - 1 });
     }
+  };
+  const loadId = (length: number) => `l${length}`;
+  for (const length of LENGTHS) {
+    const id = loadId(length);
+    await seed('plainacct', id, 1, length);
+    // The snapshotted stream: a snapshot SNAPSHOT_LAG events behind the head.
+    await seed('snapacct', id, 1, length - SNAPSHOT_LAG);
+    const atSnapshot = await snapped.load(id);
+    await snapshots.save({
+      streamId: `snapacct-${id}`,
+      version: atSnapshot.version,
+      revision: 1,
+      state: atSnapshot.toSnapshot(),
+    });
+    await seed('snapacct', id, length - SNAPSHOT_LAG + 1, length);
+  }
 
-    // Saves: one new event on an aggregate loaded once (1000 events, as a long-lived aggregate).
-    await seed('plainacct', 'save', 1, 1000);
-    await seed('snapacct', 'save', 1, 1000);
-    const plainAccount = await plain.load('save');
-    const snappedAccount = await snapped.load('save');
-    let rawVersion = 1000;
-    await seed('plainacct', 'rawsave', 1, rawVersion);
-    const rawSave = (n: number) => {
-      const data = { accountId: 'rawsave', amount: 5, currency: 'EUR', reference: `save-${n}` };
-      return pool.query(
+  const stateOf = (a: BenchAccount): AccountState => ({ balance: a.balance, deposits: a.deposits });
+  const loaders: LoadTarget[] = [
+    { name: 'raw', load: (length) => db.rawLoad(`plainacct-${loadId(length)}`) },
+    { name: 'raw-snap', load: (length) => db.rawSnapLoad(`snapacct-${loadId(length)}`) },
+    { name: 'lib', load: async (length) => stateOf(await plain.load(loadId(length))) },
+    { name: 'lib-snap', load: async (length) => stateOf(await snapped.load(loadId(length))) },
+  ];
+
+  const report = new Report(
+    `${db.name} aggregates`,
+    `${db.title}: aggregates through a Nest application context`,
+    ['raw', 'raw-snap', 'lib', 'lib-snap'],
+    [
+      ...LENGTHS.map((length) => ({
+        name: `load-${length}`,
+        rates: loadRates,
+        ratios: loadRatios,
+      })),
+      ...(db.pgPool
+        ? [
+            {
+              name: 'save-1',
+              rates: [{ unit: 'saves/s', rate: (m: Measurement) => perSecond(m.ops, m.ms) }],
+              ratios: [
+                ['lib', 'raw', 'lib/raw'],
+                ['lib-snap', 'raw', 'lib-snap/raw'],
+              ] as [string, string, string][],
+            },
+          ]
+        : []),
+    ],
+  );
+
+  for (const length of LENGTHS) {
+    // Every implementation must rebuild the same state, or the comparison means nothing.
+    const expected = JSON.stringify(await loaders[0].load(length));
+    for (const t of loaders) {
+      const got = JSON.stringify(await t.load(length));
+      if (got !== expected) {
+        throw new Error(`${t.name} loaded ${got} from ${length} events, raw ${expected}`);
+      }
+      await timeOps(scaled(length === 1000 ? 20 : 4, 2), 1, () => t.load(length));
+    }
+    const perRound = Math.ceil(scaled(length === 1000 ? 400 : 60, ROUNDS) / ROUNDS);
+    await compare(report, `load-${length}`, loaders, async (t) => {
+      const ms = await timeOps(perRound, 1, () => t.load(length));
+      return { ops: perRound, events: perRound * length, ms };
+    });
+  }
+  if (db.pgPool) await runSaves(db.pgPool, `"${db.schema}"`, report, seed, plain, snapped);
+  return report;
+}
+
+/** Saves: one new event on an aggregate loaded once (1000 events, as a long-lived aggregate). */
+async function runSaves(
+  pool: pg.Pool,
+  schema: string,
+  report: Report,
+  seed: (category: string, id: string, from: number, to: number) => Promise<void>,
+  plain: AggregateRepository<PlainAccount>,
+  snapped: AggregateRepository<SnapshottedAccount>,
+): Promise<void> {
+  const events = `${schema}."es_events"`;
+  const snapshotTable = `${schema}."es_snapshots"`;
+  await seed('plainacct', 'save', 1, 1000);
+  await seed('snapacct', 'save', 1, 1000);
+  const plainAccount = await plain.load('save');
+  const snappedAccount = await snapped.load('save');
+  let rawVersion = 1000;
+  await seed('plainacct', 'rawsave', 1, rawVersion);
+  const rawSave = (n: number) => {
+    const data = { accountId: 'rawsave', amount: 5, currency: 'EUR', reference: `save-${n}` };
+    return pool.query(
+      named(
         `INSERT INTO ${events} (stream_id, category, version, event_id, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [
           'plainacct-rawsave',
@@ -218,37 +224,34 @@ FROM generate_series($4::int, $5::int) g`,
           JSON.stringify(data),
           JSON.stringify({ eventVersion: 1 }),
         ],
-      );
-    };
-    const savers: SaveTarget[] = [
-      { name: 'raw', save: rawSave },
-      {
-        name: 'lib',
-        save: (n) => {
-          plainAccount.deposit(5, `save-${n}`);
-          return plain.save(plainAccount);
-        },
+      ),
+    );
+  };
+  const savers: SaveTarget[] = [
+    { name: 'raw', save: rawSave },
+    {
+      name: 'lib',
+      save: (n) => {
+        plainAccount.deposit(5, `save-${n}`);
+        return plain.save(plainAccount);
       },
-      {
-        name: 'lib-snap',
-        save: (n) => {
-          snappedAccount.deposit(5, `save-${n}`);
-          return snapped.save(snappedAccount);
-        },
+    },
+    {
+      name: 'lib-snap',
+      save: (n) => {
+        snappedAccount.deposit(5, `save-${n}`);
+        return snapped.save(snappedAccount);
       },
-    ];
-    let n = 0;
-    for (const t of savers) await timeOps(scaled(100, 10), 1, () => t.save(n++));
-    const perRound = Math.ceil(scaled(2000, 40) / ROUNDS);
-    await compare(report, 'save-1', savers, async (t) => {
-      const ms = await timeOps(perRound, 1, () => t.save(n++));
-      return { ops: perRound, events: perRound, ms };
-    });
-    await checkSaves(pool, events, snapshotTable, plainAccount, snappedAccount);
-    return report;
-  } finally {
-    await run.close();
-  }
+    },
+  ];
+  let n = 0;
+  for (const t of savers) await timeOps(scaled(100, 10), 1, () => t.save(n++));
+  const perRound = Math.ceil(scaled(2000, 40) / ROUNDS);
+  await compare(report, 'save-1', savers, async (t) => {
+    const ms = await timeOps(perRound, 1, () => t.save(n++));
+    return { ops: perRound, events: perRound, ms };
+  });
+  await checkSaves(pool, events, snapshotTable, plainAccount, snappedAccount);
 }
 
 /** The saved aggregates are where the streams say, and the snapshotted one was snapshotted. */

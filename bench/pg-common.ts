@@ -24,6 +24,21 @@ export const stockTypes = {
  */
 export function ignoreIdleError(): void {}
 
+const statementNames = new Map<string, string>();
+
+/**
+ * A named prepared statement (node-postgres prepares it once per connection, then only binds):
+ * what the raw baselines use, as the library does on its hot paths.
+ */
+export function named(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `bench_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+
 /** VACUUM (ANALYZE) every table of a schema: statistics and visibility as on a live table. */
 export async function vacuumAnalyze(db: pg.Client | pg.Pool, schema: string): Promise<void> {
   const tables = await db.query<{ name: string }>(

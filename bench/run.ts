@@ -34,19 +34,26 @@ import { SCALE } from './harness.js';
 import { runMariadb } from './mariadb.bench.js';
 import { runPostgres } from './postgres.bench.js';
 import { PROJECTION_LEGEND, runProjections } from './projections.bench.js';
-import { PAGE_SIZE, WRITERS } from './scenarios.js';
+import { ROUNDS, WRITERS } from './scenarios.js';
 
 const STORE_LEGEND = `store columns (postgres, mariadb):
-  raw     the bare driver: one autocommit INSERT per append (a multi-row INSERT for 100 events)
-          into a table with the library's columns and indexes; plain SELECTs for reads
-          (the global log paged by ORDER BY global_position LIMIT ${PAGE_SIZE}, no visibility horizon)
-  raw-tx  the same INSERT as BEGIN; INSERT; COMMIT on one pooled connection
-  lib     TypeOrmEventStore over a TypeORM DataSource (expectedVersion 'any', readStream, readAll)
-  emmett  @event-driven-io/emmett-postgresql (appendToStream, readStream, readMessagesBatch),
-          in a database of its own on the same server (its migration is not schema-aware)
+  raw           the bare driver: one autocommit INSERT per append into a table with the library's
+                columns and indexes (PostgreSQL: a named prepared statement, VALUES for one event,
+                one unnest of arrays for 100; MariaDB: AUTO_INCREMENT positions, which a reader
+                can skip: the lossy baseline). Reads: prepared SELECTs; the global log paged
+                gap-safe on PostgreSQL (tx_id below the oldest running transaction, a scalar
+                subquery), by position on MariaDB
+  raw-tx        the same INSERT as BEGIN; INSERT; COMMIT on one pooled connection
+  raw-lossless  (MariaDB) the library's lossless scheme by hand: one multi-statement batch locks
+                the head row, takes the positions, inserts and commits (one round trip)
+  lib           TypeOrmEventStore over a TypeORM DataSource (expectedVersion 'any', readStream, readAll)
+  emmett        @event-driven-io/emmett-postgresql (appendToStream, readStream, readMessagesBatch),
+                in a database of its own on the same server (its migration is not schema-aware)
 every append goes to a new stream; ${WRITERS}-writers runs ${WRITERS} appends concurrently;
-tables are analyzed (PostgreSQL: VACUUM ANALYZE) before the reads, as autovacuum keeps a live table;
-each scenario runs in rounds with the implementations in rotated order, so noise hits all alike;
+the reads run right after the writes, without VACUUM / ANALYZE (as a live application reads what
+it has just appended); a log reader stops at its event count, not at a short page;
+each scenario runs in ${ROUNDS} rounds with the implementations in rotated order, so noise hits all
+alike; the median round is shown, the range (slowest to fastest round) beside it;
 ratios are lib throughput / other throughput (above 1x the library is faster)`;
 
 /** What a family hands back: printed after every family has run. */
