@@ -199,3 +199,19 @@ export class LagProjectionPoll250 extends LagProjection {}
 
 @Projection('bench_lag_poll20', { pollIntervalMs: 20 })
 export class LagProjectionPoll20 extends LagProjection {}
+
+/**
+ * The catch-up of a backlog at scale: no read-model writes, so what is measured is reading the
+ * log and committing the checkpoint with each batch of 1000.
+ */
+@Projection('bench_backlog', { batchSize: 1000 })
+export class BacklogProjection {
+  handled = 0;
+  total = 0;
+
+  @ProjectionHandler(ItemAdded)
+  added(event: ItemAdded) {
+    this.handled++;
+    this.total += event.quantity * event.price;
+  }
+}

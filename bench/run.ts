@@ -33,6 +33,7 @@ import { AGGREGATE_LEGEND, runAggregates } from './aggregates.bench.js';
 import { SCALE } from './harness.js';
 import { runMariadb } from './mariadb.bench.js';
 import { runPostgres } from './postgres.bench.js';
+import { runScale, SCALE_LEGEND } from './scale.bench.js';
 import { PROJECTION_LEGEND, runProjections } from './projections.bench.js';
 import { ROUNDS, WRITERS } from './scenarios.js';
 
@@ -73,6 +74,7 @@ const FAMILIES: Family[] = [
   { name: 'postgres', run: runPostgres, legend: STORE_LEGEND },
   { name: 'mariadb', run: runMariadb, legend: STORE_LEGEND },
   { name: 'aggregates', run: runAggregates, legend: AGGREGATE_LEGEND },
+  { name: 'scale', run: runScale, legend: SCALE_LEGEND },
   {
     name: 'projections',
     run: (parts) => runProjections(parts),

@@ -3,7 +3,6 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import {
   driverError,
-  versionCondition,
   type ConflictKind,
   type EventTables,
   type InsertedRow,
@@ -13,6 +12,7 @@ import {
   type SqlRunner,
 } from './sql-dialect.js';
 import { historySql } from './history-sql.js';
+import { insertPostgresEvents } from './postgres-append.js';
 
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{
@@ -96,45 +96,13 @@ ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, revision = EXC
   state = EXCLUDED.state, created_at = clock_timestamp()
 WHERE ${t.snapshots}.version <= EXCLUDED.version`;
 
-  async insertEvents(
+  insertEvents(
     run: SqlRunner,
     t: EventTables,
     append: PreparedAppend,
     category: string,
   ): Promise<InsertedRow[] | undefined> {
-    const condition = versionCondition(append.expectedVersion, 'cur.v');
-    // One statement: checks the version and inserts, committing by itself outside a transaction.
-    const sql = `INSERT INTO ${t.events} (stream_id, category, version, event_id, type, data, metadata)
-SELECT ?, ?, cur.v + e.ord, e.id, e.type, e.data, e.meta
-FROM (SELECT COALESCE(MAX(version), 0) AS v FROM ${t.events} WHERE stream_id = ?) cur,
-  unnest(?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) WITH ORDINALITY AS e(id, type, data, meta, ord)
-WHERE ${condition.sql}
-ORDER BY e.ord
-RETURNING global_position, version, created_at, tx_id`;
-    const { events } = append;
-    const result = await run(
-      sql,
-      [
-        append.streamId,
-        category,
-        append.streamId,
-        events.map((e) => e.eventId),
-        events.map((e) => e.type),
-        events.map((e) => e.data),
-        events.map((e) => e.metadata),
-        ...condition.params,
-      ],
-      { prepared: true },
-    );
-    if (result.records.length === 0) return undefined;
-    return result.records
-      .map((row) => ({
-        globalPosition: Number(row.global_position),
-        version: Number(row.version),
-        occurredAt: row.created_at as Date,
-        checkpoint: this.checkpointOf(row),
-      }))
-      .sort((a, b) => a.version - b.version);
+    return insertPostgresEvents(run, t, append, category);
   }
 
   historySql(t: EventTables, withSnapshot: boolean): string {
