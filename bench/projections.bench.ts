@@ -1,6 +1,6 @@
-// Issue 4: projections through a Nest application context on PostgreSQL. (a) catch-up speed vs a
-// raw pg loop doing the same SQL, (b) lag from append commit to handler under a steady append
-// load, (c) memory during a rebuild over a large log.
+// Projections through a Nest application context on PostgreSQL: (a) catch-up speed vs a raw pg
+// loop doing the same SQL, (b) lag from append commit to handler under a steady append load. The
+// memory of a rebuild over a large log is measured in a separate process by the scale family.
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -26,26 +26,21 @@ import {
   LagProjection,
   LagProjectionPoll20,
   LagProjectionPoll250,
-  RebuildProjection,
   Ticked,
   Ticker,
 } from './bench-domain.js';
 import { SCALE, scaled } from './harness.js';
-import { median, openPgRun, percentile } from './pg-common.js';
+import { median, named, openPgRun, percentile } from './pg-common.js';
+import { pageThrough } from './scenarios.js';
 
-/** (a) events in the log the catch-up projects; (c) events the rebuild replays. */
-const CATCH_UP_EVENTS = scaled(200_000, 2000);
-const REBUILD_EVENTS = Math.max(CATCH_UP_EVENTS, scaled(1_000_000, 10_000));
-/** One long run per implementation and batch size (each ~40 s at scale 1); two when scaled down. */
-const CATCH_UP_RUNS = SCALE < 0.5 ? 2 : 1;
+/** (a) events in the log the catch-up projects, in each of CATCH_UP_RUNS interleaved runs. */
+const CATCH_UP_EVENTS = scaled(50_000, 2000);
+const CATCH_UP_RUNS = 3;
 const BATCH_SIZES = [100, 1000] as const;
 const CATCH_UP_GOAL = 0.8;
 /** (b) appends per second and for how long. */
 const LAG_RATE = 200;
 const LAG_SECONDS = Math.max(2, Math.round(10 * SCALE));
-/** (c) memory is sampled this often; "flat" means rss grew by less than this over the start. */
-const SAMPLE_MS = 500;
-const FLAT_LIMIT_MB = 100;
 /** (b) how often the read horizon's age is sampled during the append load. */
 const HORIZON_SAMPLE_MS = 100;
 /** A horizon held back longer than this gets a note naming the session that held it. */
@@ -68,9 +63,11 @@ export const PROJECTION_LEGEND = `projections (PostgreSQL, one Nest application 
     lib     an async @Projection (batchSize 100 or 1000) whose handler INSERTs through ctx.manager;
             timed from projectionManager.start(name) to waitForCatchUp(name)
     raw     a pg loop: SELECT a page of the same size in the library's order (tx_id, global_position,
-            below the xmin horizon, type filter), then BEGIN, one INSERT per event, an UPDATE of its
-            checkpoint row, COMMIT
-    ${CATCH_UP_RUNS} run(s) each, alternating which goes first; the median run's rate is shown; goal lib/raw >= ${CATCH_UP_GOAL}x
+            below the oldest running transaction as a scalar subquery, type filter), then BEGIN,
+            one INSERT per event, an UPDATE of its checkpoint row, COMMIT; it stops when it has
+            projected every event, not at a short page
+    the log is read right after being written (no VACUUM ANALYZE);
+    ${CATCH_UP_RUNS} runs each, alternating which goes first; the median run's rate is shown; goal lib/raw >= ${CATCH_UP_GOAL}x
   lag       ${LAG_RATE} appends/s for ${LAG_SECONDS} s, one event each to a new stream, not waiting for one to commit
             before sending the next; lag = time the projection handler first sees the event minus
             the time its append resolved (committed). The projection does no I/O of its own.
@@ -83,10 +80,7 @@ export const PROJECTION_LEGEND = `projections (PostgreSQL, one Nest application 
     other-context  the EventStore of a second Nest application context on the same schema, as
                    another process would append: the wake-up arrives by PostgreSQL LISTEN/NOTIFY
     no-wake-up     a TypeOrmEventStore made outside the module: workers find the events by polling
-                   (pollIntervalMs 250, the default, and 20)
-  memory    projectionManager.rebuild over ${REBUILD_EVENTS.toLocaleString('en-US')} ItemAdded events (batchSize 1000, the handler
-            only sums in memory, so the library's read/commit pipeline is what is measured);
-            process.memoryUsage() every ${SAMPLE_MS} ms; flat = rss max - start < ${FLAT_LIMIT_MB} MB`;
+                   (pollIntervalMs 250, the default, and 20)`;
 
 interface CatchUpResult {
   batchSize: number;
@@ -114,19 +108,6 @@ interface LagResult {
   heldBy?: string;
 }
 
-interface MemorySample {
-  at: number;
-  rss: number;
-  heapUsed: number;
-}
-
-interface MemoryResult {
-  events: number;
-  ms: number;
-  samples: MemorySample[];
-}
-
-const MB = 1024 * 1024;
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => (n >= 100 ? fmt(n) : fmt(n, 1));
@@ -135,7 +116,6 @@ const ms = (n: number) => (n >= 100 ? fmt(n) : fmt(n, 1));
 export class ProjectionReport {
   readonly catchUp: CatchUpResult[] = [];
   readonly lag: LagResult[] = [];
-  memory: MemoryResult | undefined;
 
   constructor(readonly title: string) {}
 
@@ -200,25 +180,6 @@ export class ProjectionReport {
         `note: lag ${l.variant} poll ${l.pollIntervalMs}: the read horizon was held back up to ${l.heldBy}`,
       );
     }
-
-    const m = this.memory;
-    if (m) {
-      const s = summarize(m.samples);
-      console.log(
-        `\nrebuild over ${fmt(m.events)} events in ${(m.ms / 1000).toFixed(1)} s ` +
-          `(${fmt((m.events * 1000) / m.ms)} events/s), ${m.samples.length} samples (MB)`,
-      );
-      printRows(
-        ['', 'start', 'max', 'end', 'max - start'],
-        (['rss', 'heapUsed'] as const).map((k) => [
-          k,
-          fmt(s[k].start / MB),
-          fmt(s[k].max / MB),
-          fmt(s[k].end / MB),
-          fmt((s[k].max - s[k].start) / MB),
-        ]),
-      );
-    }
   }
 
   ratioLines(): string[] {
@@ -241,27 +202,8 @@ export class ProjectionReport {
           `p99 ${ms(percentile(l.lags, 99))} ms`,
       );
     }
-    if (this.memory) {
-      const s = summarize(this.memory.samples);
-      const grew = (s.rss.max - s.rss.start) / MB;
-      lines.push(
-        `postgres projections rebuild-memory/${this.memory.events}-events: ` +
-          `rss start ${fmt(s.rss.start / MB)} MB, max ${fmt(s.rss.max / MB)} MB, end ${fmt(s.rss.end / MB)} MB; ` +
-          `heapUsed start ${fmt(s.heapUsed.start / MB)} MB, max ${fmt(s.heapUsed.max / MB)} MB, end ${fmt(s.heapUsed.end / MB)} MB; ` +
-          `flat ${grew < FLAT_LIMIT_MB ? 'yes' : 'no'} (rss max - start ${fmt(grew)} MB)`,
-      );
-    }
     return lines;
   }
-}
-
-function summarize(samples: MemorySample[]) {
-  const of = (k: 'rss' | 'heapUsed') => ({
-    start: samples[0][k],
-    max: Math.max(...samples.map((s) => s[k])),
-    end: samples[samples.length - 1][k],
-  });
-  return { rss: of('rss'), heapUsed: of('heapUsed') };
 }
 
 function printRows(header: string[], rows: string[][]): void {
@@ -303,16 +245,17 @@ async function rawCatchUp(
   pageSize: number,
 ): Promise<number> {
   // (The text form of tx_id must not be called tx_id: ORDER BY would sort by that text column.)
-  const read = `WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-SELECT tx_id::text AS tx, global_position, stream_id, version, event_id, data::text AS data
-FROM ${events}, h
-WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint) AND tx_id < h.xmin AND type = $3
+  const read = `SELECT tx_id::text AS tx, global_position, stream_id, version, event_id, data::text AS data
+FROM ${events}
+WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
+  AND tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot())) AND type = $3
 ORDER BY tx_id, global_position LIMIT $4`;
   const insert = insertItemSql(table);
+  const save = `UPDATE ${checkpoints} SET checkpoint = $1 WHERE name = 'raw'`;
   let tx = '0';
   let position = '0';
-  let total = 0;
-  for (;;) {
+  // A short page is not the end: it goes on until every event of the log is projected.
+  return pageThrough(CATCH_UP_EVENTS, pageSize, async (max) => {
     const { rows } = await pool.query<{
       tx: string;
       global_position: string;
@@ -320,39 +263,36 @@ ORDER BY tx_id, global_position LIMIT $4`;
       version: number;
       event_id: string;
       data: string;
-    }>(read, [tx, position, ITEM_TYPE, pageSize]);
-    if (rows.length > 0) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        for (const row of rows) {
-          const data = JSON.parse(row.data) as { sku: string; quantity: number; price: number };
-          await client.query(insert, [
-            row.event_id,
-            row.stream_id,
-            row.version,
-            data.sku,
-            data.quantity,
-            data.quantity * data.price,
-          ]);
-        }
-        const last = rows[rows.length - 1];
-        await client.query(`UPDATE ${checkpoints} SET checkpoint = $1 WHERE name = 'raw'`, [
-          `${last.tx}:${last.global_position}`,
+    }>(named(read, [tx, position, ITEM_TYPE, max]));
+    if (rows.length === 0) return 0;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const row of rows) {
+        const data = JSON.parse(row.data) as { sku: string; quantity: number; price: number };
+        // Unprepared, as the projection's handler sends it through ctx.manager.query.
+        await client.query(insert, [
+          row.event_id,
+          row.stream_id,
+          row.version,
+          data.sku,
+          data.quantity,
+          data.quantity * data.price,
         ]);
-        await client.query('COMMIT');
-        tx = last.tx;
-        position = last.global_position;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
       }
-      total += rows.length;
+      const last = rows[rows.length - 1];
+      await client.query(named(save, [`${last.tx}:${last.global_position}`]));
+      await client.query('COMMIT');
+      tx = last.tx;
+      position = last.global_position;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
     }
-    if (rows.length < pageSize) return total;
-  }
+    return rows.length;
+  });
 }
 
 /** Rows and a checksum of a read model, to check every implementation wrote the same thing. */
@@ -363,7 +303,7 @@ async function tableSummary(pool: pg.Pool, table: string): Promise<string> {
   return `${rows[0].n} rows, sum ${rows[0].total}`;
 }
 
-export const PROJECTION_PARTS = ['catch-up', 'lag', 'memory'] as const;
+export const PROJECTION_PARTS = ['catch-up', 'lag'] as const;
 
 /** Runs the three parts (or those named) on a fresh schema. */
 export async function runProjections(
@@ -390,7 +330,6 @@ export async function runProjections(
         ItemsProjectionB1000,
         LagProjectionPoll250,
         LagProjectionPoll20,
-        RebuildProjection,
       ],
     })
     class ProjectionsBenchModule {}
@@ -409,7 +348,6 @@ export async function runProjections(
     const seedTo = async (count: number) => {
       const started = performance.now();
       await seedItems(pool, events, seeded, count);
-      await pool.query(`VACUUM (ANALYZE) ${events}`);
       console.log(
         `  seeded events ${fmt(seeded)} to ${fmt(count)} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
@@ -603,38 +541,6 @@ export async function runProjections(
             `(${lags.length} of ${count} events seen, sent at ${fmt(sendRate)}/s)`,
         );
       }
-    }
-
-    // (c) Memory during a rebuild.
-    if (parts.has('memory')) {
-      await seedTo(REBUILD_EVENTS);
-      const rebuild = app.get(RebuildProjection);
-      const samples: MemorySample[] = [];
-      const sample = () => {
-        const { rss, heapUsed } = process.memoryUsage();
-        samples.push({ at: performance.now(), rss, heapUsed });
-      };
-      (globalThis as { gc?: () => void }).gc?.();
-      sample();
-      const timer = setInterval(sample, SAMPLE_MS);
-      const t0 = performance.now();
-      try {
-        await manager.rebuild('bench_rebuild', { timeoutMs: 1_800_000 });
-      } finally {
-        clearInterval(timer);
-      }
-      const elapsed = performance.now() - t0;
-      sample();
-      await manager.stop('bench_rebuild');
-      if (rebuild.handled !== REBUILD_EVENTS) {
-        throw new Error(`the rebuild handled ${rebuild.handled} of ${REBUILD_EVENTS} events`);
-      }
-      report.memory = { events: REBUILD_EVENTS, ms: elapsed, samples };
-      const s = summarize(samples);
-      console.log(
-        `  rebuild of ${fmt(REBUILD_EVENTS)} events: ${(elapsed / 1000).toFixed(1)} s, ` +
-          `rss ${fmt(s.rss.start / MB)} -> max ${fmt(s.rss.max / MB)} -> ${fmt(s.rss.end / MB)} MB`,
-      );
     }
 
     return report;
