@@ -1,9 +1,18 @@
-import { InMemoryEventStore } from 'nestjs-event-sourcing';
+import { InMemoryEventStore, InMemorySnapshotStore } from 'nestjs-event-sourcing';
 import { describeEventStoreContract } from '../contract/event-store.contract.js';
+import { describeReadHistoryContract } from '../contract/read-history.contract.js';
 
 describeEventStoreContract('in-memory', () =>
   Promise.resolve({
     store: new InMemoryEventStore(),
+    teardown: () => Promise.resolve(),
+  }),
+);
+
+describeReadHistoryContract('in-memory', () =>
+  Promise.resolve({
+    store: new InMemoryEventStore(),
+    snapshots: new InMemorySnapshotStore(),
     teardown: () => Promise.resolve(),
   }),
 );
