@@ -1,7 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import type { EventStore } from 'nestjs-event-sourcing';
+import type { EventStore, SnapshotStore } from 'nestjs-event-sourcing';
 
-export async function storeApi(store: EventStore, manager: EntityManager, checkpoint?: string) {
+export async function storeApi(
+  store: EventStore,
+  manager: EntityManager,
+  snapshots: SnapshotStore,
+  checkpoint?: string,
+) {
   // #region store-api
   await store.appendToStream('order-42', [{ type: 'shop.order-placed', data: { total: 10 } }], {
     expectedVersion: 'no_stream', // a number, 'any' (default), 'no_stream' or 'stream_exists'
@@ -15,6 +20,8 @@ export async function storeApi(store: EventStore, manager: EntityManager, checkp
   await store.streamExists('order-42');
   await store.headCheckpoint(); // the newest committed event
   await store.deleteStream('order-42'); // erases the stream (e.g. an erasure request)
+  // what AggregateRepository.load reads: the latest snapshot (if any) and the events after it
+  await store.readHistory('order-42', { snapshots, snapshotRevision: 1 });
   // #endregion store-api
   return page;
 }
