@@ -1,13 +1,8 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
-import type {
-  AggregateHistory,
-  HistoryEvent,
-  ReadHistoryOptions,
-} from '../event-store/aggregate-history.js';
+import type { AggregateHistory, ReadHistoryOptions } from '../event-store/aggregate-history.js';
 import { EventStore } from '../event-store/event-store.js';
-import type { Snapshot } from '../event-store/snapshot-store.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -34,6 +29,7 @@ import {
 } from './dialects/sql-dialect.js';
 import { withConnectionLock } from './connection-lock.js';
 import { decodeEvent } from './event-row.js';
+import { decodeHistory } from './history-rows.js';
 import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
@@ -107,30 +103,7 @@ export class TypeOrmEventStore extends EventStore {
           { prepared: true },
         )
       : await this.query(this.historySql.events, [streamId, 0], { prepared: true });
-    let snapshot: Snapshot | undefined;
-    const events: HistoryEvent[] = new Array<HistoryEvent>(records.length);
-    let count = 0;
-    for (const row of records) {
-      if (row.kind === 's') {
-        const state = JSON.parse(row.data as string) as unknown;
-        snapshot = {
-          streamId,
-          version: Number(row.version),
-          revision: Number(row.revision),
-          state,
-        };
-        continue;
-      }
-      events[count++] = {
-        streamId,
-        version: Number(row.version),
-        type: row.type as string,
-        data: JSON.parse(row.data as string) as unknown,
-        metadata: JSON.parse(row.metadata as string) as HistoryEvent['metadata'],
-      };
-    }
-    events.length = count;
-    return { snapshot, events };
+    return decodeHistory(streamId, records);
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
