@@ -115,6 +115,8 @@ export interface Measurement {
   totalMs?: number;
   /** Events per second of each round, fastest first, to show how noisy the run was. */
   roundRates?: number[];
+  /** The same, in round order: the ratio of two implementations is taken round by round. */
+  roundRatesInOrder?: number[];
   note?: string;
 }
 
@@ -205,11 +207,23 @@ export class Report {
     for (const m of notes) console.log(`note: ${m.scenario} ${m.impl}: ${m.note}`);
   }
 
+  /** `(min-max)` of the round-by-round ratios of two implementations, when both ran in rounds. */
+  private ratioRange(scenario: string, a: string, b: string): string {
+    const find = (impl: string) =>
+      this.measurements.find((x) => x.scenario === scenario && x.impl === impl)?.roundRatesInOrder;
+    const ra = find(a);
+    const rb = find(b);
+    if (!ra || !rb || ra.length !== rb.length || ra.length < 2) return '';
+    const ratios = ra.map((r, i) => r / rb[i]).sort((x, y) => x - y);
+    return ` (rounds ${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`;
+  }
+
   ratioLines(): string[] {
     return this.specs.map((spec) => {
       const parts = spec.ratios.map(
         ([a, b, label]) =>
-          `${label} ${formatRatio(this.rate(spec.name, a), this.rate(spec.name, b))}`,
+          `${label} ${formatRatio(this.rate(spec.name, a), this.rate(spec.name, b))}` +
+          this.ratioRange(spec.name, a, b),
       );
       return `${this.database} ${spec.name}: ${parts.join(', ')}`;
     });

@@ -150,6 +150,7 @@ export async function compare<T extends { name: string }>(
       ms: median * events,
       totalMs: sum((w) => w.ms),
       roundRates: msPerEvent.map((ms) => 1000 / ms),
+      roundRatesInOrder: works.map((w) => (1000 * Math.max(1, w.events)) / w.ms),
       note: works.find((w) => w.note)?.note,
     });
   }
