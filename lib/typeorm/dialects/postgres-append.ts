@@ -11,13 +11,15 @@ import {
 const RETURNING =
   'RETURNING global_position, version, (EXTRACT(EPOCH FROM created_at) * 1000)::float8 AS created_at, tx_id::text AS tx_id';
 
-/** The statements, built once per table, expectation kind and shape (one event or several). */
-const statements = new Map<string, string>();
+/** The statements, built once per tables, expectation kind and shape (one event or several). */
+const statements = new WeakMap<EventTables, Map<string, string>>();
 
 function statement(t: EventTables, expected: ExpectedVersion, single: boolean): string {
-  const kind = typeof expected === 'number' ? 'n' : expected;
-  const key = `${t.events}|${kind}|${single ? 1 : 0}`;
-  let sql = statements.get(key);
+  let built = statements.get(t);
+  if (built === undefined) statements.set(t, (built = new Map<string, string>()));
+  const key =
+    typeof expected === 'number' ? (single ? 'n1' : 'n') : single ? `${expected}1` : expected;
+  let sql = built.get(key);
   if (sql !== undefined) return sql;
   const condition = versionCondition(expected, 'cur.v').sql;
   const current = `(SELECT COALESCE(MAX(version), 0) AS v FROM ${t.events} WHERE stream_id = ?) cur`;
@@ -36,7 +38,7 @@ FROM ${current},
 WHERE ${condition}
 ORDER BY e.ord
 ${RETURNING}`;
-  statements.set(key, sql);
+  built.set(key, sql);
   return sql;
 }
 
