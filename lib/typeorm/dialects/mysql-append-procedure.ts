@@ -29,15 +29,17 @@ export function appendProcedureName(t: EventTables): string {
 /**
  * CREATE PROCEDURE IF NOT EXISTS needs MariaDB 10.1.3 or MySQL 8.0.29. Parameters are declared
  * utf8mb4_bin like the table's columns, so the stream lookup uses its index whatever the
- * connection's character set. The events travel as one JSON array of
- * `[event_id, type, data text, metadata text]`: any number of events, one parameter; the payloads
- * are JSON strings inside it, so JSON_TABLE hands back exactly the text the library serialised.
+ * connection's character set. One event travels as plain parameters; several as one JSON array of
+ * `[event_id, type, data text, metadata text]` (any number of events, one parameter), the payloads
+ * JSON strings inside it, so JSON_TABLE hands back exactly the text the library serialised.
  */
 export function appendProcedureSql(t: EventTables): string {
   const text = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
   return `CREATE PROCEDURE IF NOT EXISTS ${appendProcedureName(t)}(
   IN p_stream VARCHAR(255) ${text}, IN p_category VARCHAR(255) ${text}, IN p_expected BIGINT,
-  IN p_events LONGTEXT ${text}, IN p_count INT, IN p_created_at DATETIME(6))
+  IN p_count INT, IN p_created_at DATETIME(6), IN p_id CHAR(36) CHARACTER SET ascii,
+  IN p_type VARCHAR(255) ${text}, IN p_data LONGTEXT ${text}, IN p_meta LONGTEXT ${text},
+  IN p_events LONGTEXT ${text})
 BEGIN
   DECLARE v_last BIGINT DEFAULT NULL;
   DECLARE v_version INT DEFAULT 0;
@@ -53,6 +55,11 @@ BEGIN
   IF (p_expected = -1 AND v_version = 0) OR (p_expected >= 0 AND v_version <> p_expected) THEN
     ROLLBACK;
     SELECT NULL AS last_position, v_version AS version;
+  ELSEIF p_events IS NULL THEN
+    INSERT INTO ${t.events} (global_position, stream_id, category, version, event_id, type, data, metadata, created_at)
+    VALUES (v_last, p_stream, p_category, v_version + 1, p_id, p_type, p_data, p_meta, p_created_at);
+    COMMIT;
+    SELECT v_last AS last_position, v_version AS version;
   ELSE
     INSERT INTO ${t.events} (global_position, stream_id, category, version, event_id, type, data, metadata, created_at)
     SELECT v_last - p_count + e.ord, p_stream, p_category, v_version + e.ord, e.id, e.type, e.data, e.meta, p_created_at
@@ -80,16 +87,32 @@ export async function callAppendProcedure(
   category: string,
   createdAt: string,
 ): Promise<{ last: number; version: number } | undefined> {
-  let events = '[';
-  for (const [i, e] of append.events.entries()) {
-    if (i > 0) events += ',';
-    // Ids are lower-case UUIDs and types were checked to hold no control characters.
-    events += `["${e.eventId}",${JSON.stringify(e.type)},${JSON.stringify(e.data)},${JSON.stringify(e.metadata)}]`;
+  const { events } = append;
+  const one = events.length === 1 ? events[0] : undefined;
+  let many: string | null = null;
+  if (!one) {
+    many = '[';
+    for (const [i, e] of events.entries()) {
+      if (i > 0) many += ',';
+      // Ids are lower-case UUIDs and types were checked to hold no control characters.
+      many += `["${e.eventId}",${JSON.stringify(e.type)},${JSON.stringify(e.data)},${JSON.stringify(e.metadata)}]`;
+    }
+    many += ']';
   }
-  events += ']';
   const result = await run(
-    `CALL ${appendProcedureName(t)}(?, ?, ?, ?, ?, ?)`,
-    [append.streamId, category, expectedCode(append), events, append.events.length, createdAt],
+    `CALL ${appendProcedureName(t)}(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      append.streamId,
+      category,
+      expectedCode(append),
+      events.length,
+      createdAt,
+      one?.eventId ?? null,
+      one?.type ?? null,
+      one?.data ?? null,
+      one?.metadata ?? null,
+      many,
+    ],
     { prepared: true },
   );
   const row = result.records[0];
