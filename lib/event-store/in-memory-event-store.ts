@@ -13,7 +13,9 @@ import type {
 import { assertExpectedVersion } from './expected-version.js';
 import { isRetriedAppend, prepareAppend } from './prepared-append.js';
 import { assertValidStreamId, streamCategory } from './stream-id.js';
-import { parsePositionCheckpoint, selectStreamEvents } from './read-helpers.js';
+import { parsePositionCheckpoint } from './checkpoint.js';
+import { selectStreamEvents } from './read-helpers.js';
+import { assertValidReadAllOptions, assertValidReadStreamOptions } from './read-options.js';
 
 /**
  * The reference implementation: the same rules as the database stores, kept in memory.
@@ -83,10 +85,12 @@ export class InMemoryEventStore extends EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     assertValidStreamId(streamId);
+    assertValidReadStreamOptions(options);
     return selectStreamEvents(this.streams.get(streamId) ?? [], options).map(copy);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    assertValidReadAllOptions(options);
     const after = parsePositionCheckpoint(options.after);
     const maxCount = options.maxCount ?? 1000;
     const types = options.types ? new Set(options.types) : undefined;

@@ -18,6 +18,10 @@ import {
 } from '../event-store/prepared-append.js';
 import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
 import {
+  assertValidReadAllOptions,
+  assertValidReadStreamOptions,
+} from '../event-store/read-options.js';
+import {
   toQuestionMarks,
   type ConflictKind,
   type EventTables,
@@ -117,6 +121,7 @@ export class TypeOrmEventStore extends EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     assertValidStreamId(streamId);
+    assertValidReadStreamOptions(options);
     const backward = options.direction === 'backward';
     const params: unknown[] = [streamId];
     let sql = `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE stream_id = ?`;
@@ -134,6 +139,7 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    assertValidReadAllOptions(options);
     const maxCount = options.maxCount ?? 1000;
     const filters: string[] = [];
     const filterParams: unknown[] = [];

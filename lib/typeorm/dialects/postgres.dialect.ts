@@ -19,7 +19,7 @@ interface PgClient {
     rowCount: number | null;
   }>;
 }
-import { InvalidCheckpointError } from '../../event-store/errors/invalid-checkpoint.error.js';
+import { parseTransactionCheckpoint } from '../../event-store/checkpoint.js';
 
 /**
  * PostgreSQL orders the global log by (writing transaction id, position) and reads only rows whose
@@ -204,9 +204,4 @@ ORDER BY kind, tx_id, global_position`,
   }
 }
 
-function parse(checkpoint: string | undefined): [string, string] {
-  if (checkpoint === undefined) return ['0', '0'];
-  const match = /^(\d+):(\d+)$/.exec(checkpoint);
-  if (!match) throw new InvalidCheckpointError(checkpoint);
-  return [match[1], match[2]];
-}
+const parse = parseTransactionCheckpoint;
