@@ -5,7 +5,8 @@ export class InvalidReadOptionsError extends EventSourcingError {
   constructor(
     readonly option: string,
     readonly value: unknown,
-    expected: string,
+    /** What to pass instead. */
+    readonly expected: string,
   ) {
     super(`invalid read option ${option}: ${describe(value)}; ${expected}`);
   }
