@@ -112,6 +112,11 @@ export class EventStoreConnection {
     this.changes.connectRemote(notifier);
   }
 
+  /** PostgreSQL: the server process id of the LISTEN connection (for operators and drills). */
+  get listenerPid(): number | undefined {
+    return this.notifier?.listenerPid;
+  }
+
   async close(): Promise<void> {
     await this.notifier?.close();
     if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();

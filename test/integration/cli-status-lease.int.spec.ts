@@ -43,7 +43,7 @@ describe.each(['postgres', 'mariadb', 'sqlite'] as const)(
     beforeAll(async () => {
       db = await createTestDatabase(kind);
       cli = cliTestModule(db);
-      app = await Test.createTestingModule({
+      const started = await Test.createTestingModule({
         imports: [
           CqrsModule.forRoot(),
           EventSourcingModule.forRoot({ dataSource: db.dataSource, schema: db.schema }),
@@ -53,9 +53,12 @@ describe.each(['postgres', 'mariadb', 'sqlite'] as const)(
       })
         .compile()
         .then((moduleRef) => moduleRef.init());
-      const accounts = app.get<AggregateRepository<Account>>(getAggregateRepositoryToken(Account));
+      app = started;
+      const accounts = started.get<AggregateRepository<Account>>(
+        getAggregateRepositoryToken(Account),
+      );
       await accounts.save(Account.open(randomUUID(), 'lease'));
-      await app.get(ProjectionManager).waitForCatchUp('balances', { timeoutMs: 20_000 });
+      await started.get(ProjectionManager).waitForCatchUp('balances', { timeoutMs: 20_000 });
     });
     afterAll(async () => {
       await app?.close();
