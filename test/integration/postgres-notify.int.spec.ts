@@ -13,6 +13,7 @@ import {
 import { MoneyDeposited } from '../support/account.domain.js';
 import { EventStoreConnection } from '../../lib/module/event-store-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 /** Polls only once a minute: anything faster must come from a NOTIFY. */
 @Projection('slow_poller', { pollIntervalMs: 60_000 })
@@ -152,5 +153,65 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
     }
     expect(readerLog.lines.some((l) => /LISTEN connection (lost|failed|ended)/.test(l))).toBe(true);
     expect(readerLog.lines.some((l) => /LISTEN connection re-opened/.test(l))).toBe(true);
+  });
+
+  it('keeps retrying with backoff while the server cannot be reached, then listens again', async () => {
+    // The second reader reaches PostgreSQL through a proxy of this test: cutting it is an outage
+    // of that reader's connections only.
+    const proxy = await new TcpProxy('127.0.0.1', 5432).start();
+    const url = new URL((db.options as { url: string }).url);
+    url.port = String(proxy.port);
+    @Module({
+      imports: [
+        CqrsModule.forRoot(),
+        EventSourcingModule.forRoot({
+          type: 'postgres',
+          url: url.toString(),
+          schema: db.schema,
+          workers: false,
+        }),
+      ],
+    })
+    class ProxiedApp {}
+    const proxied = await NestFactory.createApplicationContext(ProxiedApp, { logger: readerLog });
+    try {
+      const connection = proxied.get(EventStoreConnection);
+      const wakeUps: number[] = [];
+      connection.changes.subscribe(() => wakeUps.push(Date.now()));
+      const before = connection.listenerPid;
+      expect(before).toBeDefined();
+
+      proxy.cut();
+      await sleep(1_500); // about four refused attempts: 100, 200, 400, 800 ms apart
+      expect(connection.listenerPid).toBeUndefined();
+      proxy.restore();
+
+      const deadline = Date.now() + 10_000;
+      while (connection.listenerPid === undefined && Date.now() < deadline) await sleep(20);
+      expect(connection.listenerPid, 'listening again within 10 s of the restore').toBeDefined();
+      expect(connection.listenerPid).not.toBe(before);
+      expect(readerLog.lines.some((l) => /re-opening the LISTEN connection failed/.test(l))).toBe(
+        true,
+      );
+
+      await sleep(100);
+      const seen = wakeUps.length;
+      const appendedAt = Date.now();
+      await writer
+        .get(EventStore)
+        .appendToStream('account-proxied', [
+          {
+            type: 'account.deposited',
+            data: { accountId: 'proxied', amount: 1 },
+            metadata: { eventVersion: 2 },
+          },
+        ]);
+      while (wakeUps.length === seen && Date.now() < appendedAt + 5_000) await sleep(5);
+      expect(wakeUps.length).toBeGreaterThan(seen);
+      expect(wakeUps[seen] - appendedAt).toBeLessThan(2_000);
+    } finally {
+      await proxied.close();
+      await proxy.stop();
+    }
   });
 });
