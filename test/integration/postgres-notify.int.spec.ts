@@ -197,15 +197,13 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
       await sleep(100);
       const seen = wakeUps.length;
       const appendedAt = Date.now();
-      await writer
-        .get(EventStore)
-        .appendToStream('account-proxied', [
-          {
-            type: 'account.deposited',
-            data: { accountId: 'proxied', amount: 1 },
-            metadata: { eventVersion: 2 },
-          },
-        ]);
+      await writer.get(EventStore).appendToStream('account-proxied', [
+        {
+          type: 'account.deposited',
+          data: { accountId: 'proxied', amount: 1 },
+          metadata: { eventVersion: 2 },
+        },
+      ]);
       while (wakeUps.length === seen && Date.now() < appendedAt + 5_000) await sleep(5);
       expect(wakeUps.length).toBeGreaterThan(seen);
       expect(wakeUps[seen] - appendedAt).toBeLessThan(2_000);
