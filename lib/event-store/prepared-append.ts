@@ -76,7 +76,7 @@ function prepareEvent(event: NewEvent, index: number, shared?: EventMetadata): P
   ) {
     throw new InvalidEventError(
       index,
-      `type "${type.slice(0, 40)}..." must be at most ${MAX_EVENT_TYPE_LENGTH} printable characters`,
+      `type "${type.slice(0, 40)}..." must be 1 to ${MAX_EVENT_TYPE_LENGTH} printable characters of well-formed Unicode`,
     );
   }
   if (eventId !== undefined && (typeof eventId !== 'string' || !isUuid(eventId))) {
