@@ -97,22 +97,33 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
     expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 
-  /** Appends one deposit from the writer and returns how long the reader took to see it (ms). */
-  async function wakeUpLatency(account: string): Promise<number> {
-    const poller = reader.get(SlowPoller);
-    const seen = poller.seenAt.length;
-    const appendedAt = Date.now();
-    await writer.get(EventStore).appendToStream(`account-${account}`, [
-      {
-        type: 'account.deposited',
-        data: { accountId: account, amount: 1 },
-        metadata: { eventVersion: 2 },
-      },
-    ]);
-    const deadline = Date.now() + 5_000;
-    while (poller.seenAt.length === seen && Date.now() < deadline) await sleep(5);
-    expect(poller.seenAt.length, `the reader never saw ${account} within 5 s`).toBe(seen + 1);
-    return poller.seenAt[seen] - appendedAt;
+  /**
+   * Appends one deposit from the writer and returns how long (ms) until `app`'s workers were woken:
+   * the delivery on its change feed, which every worker waits on. (Whether the woken worker can
+   * read the event at once depends on PostgreSQL's read horizon, which other sessions on this
+   * shared server hold back at times; that is not what these tests are about.)
+   */
+  async function wakeUpLatency(app: INestApplicationContext, account: string): Promise<number> {
+    let wokenAt: number | undefined;
+    const unsubscribe = app.get(EventStoreConnection).changes.subscribe(() => {
+      wokenAt ??= Date.now();
+    });
+    try {
+      const appendedAt = Date.now();
+      await writer.get(EventStore).appendToStream(`account-${account}`, [
+        {
+          type: 'account.deposited',
+          data: { accountId: account, amount: 1 },
+          metadata: { eventVersion: 2 },
+        },
+      ]);
+      const deadline = Date.now() + 5_000;
+      while (wokenAt === undefined && Date.now() < deadline) await sleep(5);
+      expect(wokenAt, `no wake-up for ${account} within 5 s`).toBeDefined();
+      return wokenAt! - appendedAt;
+    } finally {
+      unsubscribe();
+    }
   }
 
   /** Server process ids of LISTEN connections of this test's schema, by their application_name. */
@@ -145,10 +156,11 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
       expect(reopened).not.toBe(pid);
       expect(await namedListeners()).toContain(reopened);
       expect(await namedListeners()).not.toContain(pid);
-      await sleep(300); // past the catch-up wake-up of the reconnect: the worker sleeps 60 s again
+      // Past the re-opened connection's own catch-up wake-up: what is measured below is the NOTIFY.
+      await sleep(300);
 
       for (let i = 0; i < 3; i++) {
-        expect(await wakeUpLatency(`r${round}-${i}`)).toBeLessThan(2_000);
+        expect(await wakeUpLatency(reader, `r${round}-${i}`)).toBeLessThan(2_000);
       }
     }
     expect(readerLog.lines.some((l) => /LISTEN connection (lost|failed|ended)/.test(l))).toBe(true);
@@ -176,8 +188,6 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
     const proxied = await NestFactory.createApplicationContext(ProxiedApp, { logger: readerLog });
     try {
       const connection = proxied.get(EventStoreConnection);
-      const wakeUps: number[] = [];
-      connection.changes.subscribe(() => wakeUps.push(Date.now()));
       const before = connection.listenerPid;
       expect(before).toBeDefined();
 
@@ -194,19 +204,7 @@ describe('PostgreSQL LISTEN/NOTIFY (PostgreSQL only by nature)', () => {
         true,
       );
 
-      await sleep(100);
-      const seen = wakeUps.length;
-      const appendedAt = Date.now();
-      await writer.get(EventStore).appendToStream('account-proxied', [
-        {
-          type: 'account.deposited',
-          data: { accountId: 'proxied', amount: 1 },
-          metadata: { eventVersion: 2 },
-        },
-      ]);
-      while (wakeUps.length === seen && Date.now() < appendedAt + 5_000) await sleep(5);
-      expect(wakeUps.length).toBeGreaterThan(seen);
-      expect(wakeUps[seen] - appendedAt).toBeLessThan(2_000);
+      expect(await wakeUpLatency(proxied, 'proxied')).toBeLessThan(2_000);
     } finally {
       await proxied.close();
       await proxy.stop();
