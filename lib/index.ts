@@ -33,6 +33,14 @@ export type {
   EventStoreDatabaseType,
 } from './module/event-sourcing.options.js';
 export { EventSourcingExceptionFilter } from './http/event-sourcing-exception.filter.js';
+export {
+  InjectEventStoreDataSource,
+  EVENT_STORE_DATA_SOURCE,
+} from './module/event-store-data-source.decorator.js';
+export { eventStoreSchemaSql, type EventStoreSchemaOptions } from './module/event-store-schema.js';
+export { EventStoreConnectionError } from './module/errors/event-store-connection.error.js';
+export { MissingDatabaseDriverError } from './module/errors/missing-database-driver.error.js';
+export { MissingTablesError } from './module/errors/missing-tables.error.js';
 export type { EventSourcingFeatureOptions } from './event-sourcing.module.js';
 export {
   SnapshotStore,
