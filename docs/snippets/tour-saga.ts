@@ -6,24 +6,34 @@ import {
   DurableSaga,
   EventSourcedSaga,
   EventSourcingHandler,
+  InjectAggregateRepository,
   ProcessManager,
   SagaHandler,
   SagaStart,
+  type AggregateRepository,
   type SagaContext,
 } from 'nestjs-event-sourcing';
 import { map, type Observable } from 'rxjs';
-import { OrderPlaced, OrderShipped } from './tour-aggregate.js';
+import { Order, OrderPlaced, OrderShipped, ShipOrder } from './tour-aggregate.js';
 
+// #region durable-saga
 export class ReserveStock {
   constructor(readonly orderId: string) {}
 }
 
 @CommandHandler(ReserveStock)
 export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
-  async execute(): Promise<void> {}
+  constructor(
+    @InjectAggregateRepository(Order) private readonly orders: AggregateRepository<Order>,
+  ) {}
+
+  async execute({ orderId }: ReserveStock): Promise<void> {
+    const order = await this.orders.load(orderId);
+    order.reserveStock(); // a command delivered twice saves nothing twice (deterministic ids)
+    await this.orders.save(order);
+  }
 }
 
-// #region durable-saga
 @Injectable()
 export class OrderSagas {
   // Written like a @Saga() of @nestjs/cqrs, but fed from the event store with a checkpoint.
@@ -59,10 +69,6 @@ export class PaymentTimedOut {
   constructor(readonly orderId: string) {}
 }
 
-export class ShipOrder {
-  constructor(readonly orderId: string) {}
-}
-
 // #region process-manager
 @EventSourcedSaga('shipping') // instance 42 lives in stream "saga.shipping-42"
 export class ShippingProcess extends ProcessManager {
@@ -81,7 +87,7 @@ export class ShippingProcess extends ProcessManager {
     if (this.paid) return;
     this.apply(new ShippingPaid());
     ctx.cancelScheduled('payment');
-    return new ShipOrder(this.orderId); // sent through the CommandBus once the saga's events are stored
+    return new ShipOrder(this.orderId, 'ups'); // sent through the CommandBus once the saga's events are stored
   }
 
   @SagaHandler(PaymentTimedOut, { correlateBy: 'orderId' }) // the timeout comes back here
