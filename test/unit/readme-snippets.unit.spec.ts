@@ -29,7 +29,9 @@ describe('README code', () => {
       const [file, name] = marker.split('#');
       const block = region(file, name);
       const source = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
-      const code = block.replace(/^import [\s\S]*?;$/gm, '');
+      const code = block
+        .replace(/^import [\s\S]*?;$/gm, '')
+        .replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments may name other things
       const used = [...code.matchAll(/(?:@|new |extends |implements )([A-Z]\w+)/g)].map(
         (m) => m[1],
       );
