@@ -44,7 +44,8 @@ export function assertDriverInstalled(
 
 /** Where the module connects, for messages: no user name, no password. */
 export function describeTarget(o: EventSourcingModuleOptions): string {
-  if (o.type === 'better-sqlite3') return `better-sqlite3 file ${o.database ?? o.url ?? ':memory:'}`;
+  if (o.type === 'better-sqlite3')
+    return `better-sqlite3 file ${o.database ?? o.url ?? ':memory:'}`;
   if (o.url !== undefined) {
     try {
       const url = new URL(o.url);
