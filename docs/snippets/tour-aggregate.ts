@@ -24,11 +24,6 @@ export class OrderShipped {
     readonly carrier: string,
   ) {}
 }
-
-@DomainEvent('shop.stock-reserved')
-export class StockReserved {
-  constructor(readonly orderId: string) {}
-}
 // #endregion events
 
 // #region domain-error
@@ -46,7 +41,6 @@ export class DomainRuleError extends Error {
 export class Order extends EventSourcedAggregate {
   status: 'placed' | 'shipped' = 'placed';
   total = 0;
-  stockReserved = false;
 
   static place(id: string, total: number): Order {
     if (total <= 0) throw new DomainRuleError('an order needs a positive total');
@@ -60,10 +54,6 @@ export class Order extends EventSourcedAggregate {
     this.apply(new OrderShipped(this.id, carrier)); // command methods check, then apply
   }
 
-  reserveStock(): void {
-    if (!this.stockReserved) this.apply(new StockReserved(this.id));
-  }
-
   @EventSourcingHandler(OrderPlaced) // state changes only here: for new events and on replay
   onPlaced(event: OrderPlaced): void {
     this.total = event.total;
@@ -72,11 +62,6 @@ export class Order extends EventSourcedAggregate {
   @EventSourcingHandler(OrderShipped)
   onShipped(): void {
     this.status = 'shipped';
-  }
-
-  @EventSourcingHandler(StockReserved)
-  onStockReserved(): void {
-    this.stockReserved = true;
   }
 }
 // #endregion aggregate

@@ -9,11 +9,11 @@ import {
 import { Order, PlaceOrderHandler, ShipOrderHandler } from './tour-aggregate.js';
 import { DomainRuleFilter, OrdersController } from './tour-http.js';
 import { OrderSummary, OrderSummaryProjection } from './tour-projection.js';
-import { OrderSagas, ReserveStockHandler } from './tour-saga.js';
+import { OrderSagas, Reservation, ReserveStockHandler } from './tour-saga.js';
 
 // #region shop-module
 @Module({
-  imports: [EventSourcingModule.forFeature([Order])], // @InjectAggregateRepository(Order)
+  imports: [EventSourcingModule.forFeature([Order, Reservation])], // @InjectAggregateRepository(...)
   controllers: [OrdersController],
   providers: [
     PlaceOrderHandler,

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ofType, type ICommandHandler, type IEvent } from '@nestjs/cqrs';
 import {
+  Aggregate,
   DomainCommand,
   DomainEvent,
   DurableSaga,
+  EventSourcedAggregate,
   EventSourcedSaga,
   EventSourcingHandler,
   InjectAggregateRepository,
@@ -14,9 +16,30 @@ import {
   type SagaContext,
 } from 'nestjs-event-sourcing';
 import { map, type Observable } from 'rxjs';
-import { Order, OrderPlaced, OrderShipped, ShipOrder } from './tour-aggregate.js';
+import { OrderPlaced, OrderShipped, ShipOrder } from './tour-aggregate.js';
 
 // #region durable-saga
+@DomainEvent('shop.stock-reserved')
+export class StockReserved {
+  constructor(readonly orderId: string) {}
+}
+
+@Aggregate('reservation') // its own stream: the order's writers never race with the saga
+export class Reservation extends EventSourcedAggregate {
+  reserved = false;
+
+  static reserve(orderId: string): Reservation {
+    const reservation = new Reservation(orderId);
+    reservation.apply(new StockReserved(orderId));
+    return reservation;
+  }
+
+  @EventSourcingHandler(StockReserved)
+  onReserved(): void {
+    this.reserved = true;
+  }
+}
+
 export class ReserveStock {
   constructor(readonly orderId: string) {}
 }
@@ -24,13 +47,13 @@ export class ReserveStock {
 @CommandHandler(ReserveStock)
 export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
   constructor(
-    @InjectAggregateRepository(Order) private readonly orders: AggregateRepository<Order>,
+    @InjectAggregateRepository(Reservation)
+    private readonly reservations: AggregateRepository<Reservation>,
   ) {}
 
   async execute({ orderId }: ReserveStock): Promise<void> {
-    const order = await this.orders.load(orderId);
-    order.reserveStock(); // a command delivered twice saves nothing twice (deterministic ids)
-    await this.orders.save(order);
+    // Delivered again after a crash, the same command saves nothing twice (deterministic ids).
+    await this.reservations.save(Reservation.reserve(orderId));
   }
 }
 
