@@ -4,7 +4,8 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: [
+  {
+    ignores: [
       'dist/**',
       'node_modules/**',
       'coverage/**',
@@ -12,7 +13,8 @@ export default tseslint.config(
       'docs/*.mjs',
       // compiled by its own tsconfig against the packed tarball (test/pack/)
       'test/pack/fresh-app/**',
-    ], },
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

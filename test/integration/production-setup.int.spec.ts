@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   EventSourcingModule,
@@ -67,7 +67,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres', 'mariadb'])('production setup
     const migrator = await new DataSource({
       ...db.options,
       migrations: [EventStoreTables1764547200000],
-    } as DataSourceOptions).initialize();
+    }).initialize();
     await migrator.runMigrations();
     await migrator.destroy();
 
