@@ -36,6 +36,14 @@ export type {
   EventStoreDatabaseType,
 } from './module/event-sourcing.options.js';
 export { EventSourcingExceptionFilter } from './http/event-sourcing-exception.filter.js';
+export {
+  InjectEventStoreDataSource,
+  EVENT_STORE_DATA_SOURCE,
+} from './module/event-store-data-source.decorator.js';
+export { eventStoreSchemaSql, type EventStoreSchemaOptions } from './module/event-store-schema.js';
+export { EventStoreConnectionError } from './module/errors/event-store-connection.error.js';
+export { MissingDatabaseDriverError } from './module/errors/missing-database-driver.error.js';
+export { MissingTablesError } from './module/errors/missing-tables.error.js';
 export type { EventSourcingFeatureOptions } from './event-sourcing.module.js';
 export {
   SnapshotStore,
@@ -117,6 +125,7 @@ export {
   ProjectionSwap,
 } from './projection/projection-lifecycle.decorator.js';
 export type { ProjectionContext } from './projection/projection-context.js';
+export { UnknownProjectionEntityError } from './projection/unknown-entity.error.js';
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';

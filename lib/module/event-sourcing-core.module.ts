@@ -9,6 +9,8 @@ import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
+import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
+import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -22,9 +24,14 @@ import {
   providers: [
     {
       provide: EventStoreConnection,
-      inject: [EVENT_SOURCING_OPTIONS],
-      useFactory: (options: EventSourcingModuleOptions) =>
-        EventStoreConnection.open(validateOptions(options)),
+      inject: [EVENT_SOURCING_OPTIONS, { token: EVENT_SOURCING_OPERATOR_CLI, optional: true }],
+      useFactory: (options: EventSourcingModuleOptions, operatorCli?: boolean) =>
+        EventStoreConnection.open(validateOptions(options), operatorCli === true),
+    },
+    {
+      provide: EVENT_STORE_DATA_SOURCE,
+      inject: [EventStoreConnection],
+      useFactory: (connection: EventStoreConnection) => connection.dataSource ?? null,
     },
     {
       provide: EventStore,
@@ -61,6 +68,7 @@ import {
     SubscriptionStore,
     EventRegistry,
     EventStoreConnection,
+    EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
     ...sagaExports,
   ],

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
 import type { UpcasterDefinition } from '../serialization/serialization.types.js';
 
@@ -42,6 +42,22 @@ export interface EventSourcingModuleOptions {
   workers?: boolean;
   /** Upcasters of old event versions (they can also be providers decorated with `@Upcaster`). */
   upcasters?: UpcasterDefinition[];
+  /**
+   * Read-model entities of the DataSource the module opens (with `type`), so projections can write
+   * them through `ctx.manager` and the app can read them (`@InjectEventStoreDataSource()`). Not
+   * allowed with `dataSource`: register entities where that DataSource is configured.
+   */
+  entities?: NonNullable<DataSourceOptions['entities']>;
+  /**
+   * Let TypeORM create and alter the tables of `entities` at startup (development and tests; it
+   * can drop columns, so use migrations in production). The store's own tables follow `migrate`.
+   * @default false
+   */
+  synchronize?: boolean;
+  /** Connection attempts at startup after the first one fails (like `@nestjs/typeorm`). @default 9 */
+  retryAttempts?: number;
+  /** Milliseconds between connection attempts at startup. @default 3000 */
+  retryDelay?: number;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -59,6 +75,10 @@ const KNOWN_KEYS = new Set<string>([
   'migrate',
   'upcasters',
   'workers',
+  'entities',
+  'synchronize',
+  'retryAttempts',
+  'retryDelay',
 ]);
 const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
 
@@ -125,8 +145,32 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   if (o.workers !== undefined && typeof o.workers !== 'boolean') {
     throw new InvalidOptionsError('workers', 'must be true or false');
   }
+  validateOwnDataSourceOptions(o);
   if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
     throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
   }
   return o;
+}
+
+function validateOwnDataSourceOptions(o: EventSourcingModuleOptions): void {
+  for (const key of ['entities', 'synchronize', 'retryAttempts', 'retryDelay'] as const) {
+    if (o[key] !== undefined && o.dataSource !== undefined) {
+      throw new InvalidOptionsError(
+        key,
+        'applies only to the DataSource the module opens (with "type"); configure it where your dataSource is created',
+      );
+    }
+  }
+  if (o.entities !== undefined && !Array.isArray(o.entities)) {
+    throw new InvalidOptionsError('entities', 'must be an array of entity classes or schemas');
+  }
+  if (o.synchronize !== undefined && typeof o.synchronize !== 'boolean') {
+    throw new InvalidOptionsError('synchronize', 'must be true or false');
+  }
+  for (const key of ['retryAttempts', 'retryDelay'] as const) {
+    const value = o[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw new InvalidOptionsError(key, `${String(value)} must be a whole number >= 0`);
+    }
+  }
 }

@@ -81,7 +81,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       }
     }
     this.connection.changes.subscribe(() => this.wake());
-    if (this.options.workers === false) return;
+    if (this.connection.options.workers === false) return; // also off in the operator CLI
     for (const runner of this.runners.values()) {
       if (runner.metadata.mode === 'async') await this.start(runner.name);
     }

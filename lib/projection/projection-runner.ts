@@ -5,6 +5,7 @@ import { getDomainEventMetadata } from '../serialization/domain-event.decorator.
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { getProjectionHandlers } from './projection-handler.decorator.js';
+import { explainUnknownEntity } from './unknown-entity.error.js';
 import {
   getProjectionLifecycle,
   type ProjectionLifecycleHook,
@@ -70,7 +71,12 @@ export class ProjectionRunner {
       const method = this.handlers.get(event.constructor as EventClass);
       if (method === undefined) continue;
       const handler = (this.instance as Record<string | symbol, Method>)[method];
-      await handler.call(this.instance, event, this.context(stored, ctx));
+      const context = this.context(stored, ctx);
+      try {
+        await handler.call(this.instance, event, context);
+      } catch (error) {
+        throw explainUnknownEntity(error, this.name, context.manager);
+      }
     }
   }
 

@@ -97,7 +97,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     }
     // New events committed (here, or on PostgreSQL anywhere): look now, not at the next poll.
     this.unsubscribe = this.connection.changes.subscribe(() => this.wake());
-    if (this.options.workers === false) return;
+    if (this.connection.options.workers === false) return; // also off in the operator CLI
     for (const name of this.runners.keys()) await this.start(name);
   }
 
