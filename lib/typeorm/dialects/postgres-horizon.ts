@@ -33,17 +33,32 @@ WHERE x.id::xid NOT IN (
   SELECT p.transaction FROM pg_prepared_xacts p WHERE p.database <> current_database()))`;
 
 /**
- * The transaction that holds this database's horizon (the same selection as DATABASE_HORIZON), with
- * what is known about its session; no row when nothing holds readers back.
+ * The oldest write transaction that holds (or, once a later one commits, will hold) this database's
+ * horizon, with what is known about its session; no row when there is none. Candidates: sessions
+ * of this database with a transaction id, prepared transactions of this database, and in-progress
+ * ids of the snapshot that no visible session or prepared transaction owns (unidentified, as in
+ * DATABASE_HORIZON). In-progress ids at or above the snapshot's xmax are not in its xip list, hence
+ * the sessions are read directly.
  */
-export const HORIZON_HOLDER_SQL = `SELECT x.id::text AS xid, a.pid, COALESCE(a.datname, p.database) AS database,
-  a.application_name, a.usename, a.state, p.gid,
-  (EXTRACT(EPOCH FROM clock_timestamp() - COALESCE(a.xact_start, p.prepared)) * 1000)::float8 AS age_ms,
-  (EXTRACT(EPOCH FROM a.xact_start) * 1000)::float8 AS xact_start,
-  (EXTRACT(EPOCH FROM a.query_start) * 1000)::float8 AS query_start
-FROM pg_snapshot_xip(pg_current_snapshot()) AS x(id)
-LEFT JOIN pg_stat_activity a ON a.backend_xid = x.id::xid
-LEFT JOIN pg_prepared_xacts p ON p.transaction = x.id::xid
-WHERE NOT COALESCE(a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()), false)
-  AND NOT COALESCE(p.database <> current_database(), false)
-ORDER BY x.id LIMIT 1`;
+export const HORIZON_HOLDER_SQL = `WITH c AS (
+  SELECT a.backend_xid AS xid, a.pid, a.datname::text AS database, a.application_name,
+    a.usename::text AS usename, a.state, NULL::text AS gid, a.xact_start AS since,
+    a.xact_start, a.query_start
+  FROM pg_stat_activity a
+  WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+    AND a.datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  UNION ALL
+  SELECT p.transaction, NULL, p.database::text, NULL, p.owner::text, NULL, p.gid, p.prepared,
+    NULL, NULL
+  FROM pg_prepared_xacts p WHERE p.database = current_database()
+  UNION ALL
+  SELECT x.id::xid, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS x(id)
+  WHERE x.id::xid NOT IN (
+    SELECT a.backend_xid FROM pg_stat_activity a WHERE a.backend_xid IS NOT NULL
+    UNION ALL SELECT p.transaction FROM pg_prepared_xacts p))
+SELECT xid::text AS xid, pid, database, application_name, usename, state, gid,
+  (EXTRACT(EPOCH FROM clock_timestamp() - since) * 1000)::float8 AS age_ms,
+  (EXTRACT(EPOCH FROM xact_start) * 1000)::float8 AS xact_start,
+  (EXTRACT(EPOCH FROM query_start) * 1000)::float8 AS query_start
+FROM c ORDER BY age(xid) DESC LIMIT 1`;
