@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventStore } from '../event-store/event-store.js';
-import type { LogCheckpoint, StoredEvent } from '../event-store/event-store.types.js';
+import type { LogCheckpoint, LogEvent, StoredEvent } from '../event-store/event-store.types.js';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
 import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
@@ -246,6 +246,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
           manager: ctx.manager,
           target: shadowName ? 'next' : 'live',
           isReplaying: (event) => shadowName !== undefined || this.isReplaying(runner.name, event),
+          onEvent: (event) => ctx.handling(event as LogEvent),
           state: {
             get: () => state,
             set: (next) => {

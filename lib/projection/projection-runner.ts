@@ -29,6 +29,8 @@ export interface ApplyContext {
   target?: ProjectionTarget;
   isReplaying: (event: StoredEvent) => boolean;
   state?: { get(): unknown; set(state: unknown): void };
+  /** Called before each event is handled (a failure then names that event). */
+  onEvent?: (event: StoredEvent) => void;
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -70,6 +72,7 @@ export class ProjectionRunner {
       const method = this.handlers.get(event.constructor as EventClass);
       if (method === undefined) continue;
       const handler = (this.instance as Record<string | symbol, Method>)[method];
+      ctx.onEvent?.(stored);
       await handler.call(this.instance, event, this.context(stored, ctx));
     }
   }

@@ -99,9 +99,10 @@ export abstract class SagaRunner {
       failedAt: this.deps.clock.now(),
     });
     this.deps.logger.error(
-      `parked event ${event.eventId} (${event.type} at position ${event.globalPosition}) after ` +
-        `${maxAttempts} attempts: ${message}; going on with the next events. Fix the cause, then ` +
-        `retry it with SagaManager.retry('${this.name}')`,
+      `parked event ${event.eventId} (${event.type}, stream ${event.streamId}, position ` +
+        `${event.globalPosition}) after ${maxAttempts} attempts: ${message}; going on with the ` +
+        `next events. Fix the cause, then retry it with SagaManager.retry('${this.name}')`,
+      lastError instanceof Error ? lastError.stack : undefined,
     );
   }
 
