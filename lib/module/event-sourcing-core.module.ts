@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { HeldBackMonitor } from '../monitoring/held-back-monitor.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
@@ -54,6 +55,7 @@ import {
     CommandContextExplorer,
     ProjectionManager,
     ...sagaProviders,
+    HeldBackMonitor,
   ],
   exports: [
     EventStore,
@@ -63,6 +65,7 @@ import {
     EventStoreConnection,
     ProjectionManager,
     ...sagaExports,
+    HeldBackMonitor,
   ],
 })
 export class EventSourcingCoreModule

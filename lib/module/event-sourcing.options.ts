@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
 import type { UpcasterDefinition } from '../serialization/serialization.types.js';
+import { validateHeldBackWarningMs } from '../monitoring/monitoring.options.js';
 
 /** The databases the module can open a connection to by itself. */
 export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
@@ -42,6 +43,12 @@ export interface EventSourcingModuleOptions {
   workers?: boolean;
   /** Upcasters of old event versions (they can also be providers decorated with `@Upcaster`). */
   upcasters?: UpcasterDefinition[];
+  /**
+   * Log a warning when a transaction has held the projections and sagas of this process back this
+   * long (PostgreSQL: a write transaction of this database; MySQL/MariaDB: the append lock's
+   * holder), and a line when it clears. @default 30000
+   */
+  heldBackWarningMs?: number;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -59,6 +66,7 @@ const KNOWN_KEYS = new Set<string>([
   'migrate',
   'upcasters',
   'workers',
+  'heldBackWarningMs',
 ]);
 const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
 
@@ -125,6 +133,7 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   if (o.workers !== undefined && typeof o.workers !== 'boolean') {
     throw new InvalidOptionsError('workers', 'must be true or false');
   }
+  validateHeldBackWarningMs(o.heldBackWarningMs);
   if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
     throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
   }

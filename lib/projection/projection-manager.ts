@@ -15,7 +15,7 @@ import type { EventSourcingModuleOptions } from '../module/event-sourcing.option
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { compareCheckpoints } from '../subscription/checkpoint-order.js';
-import { Subscription } from '../subscription/subscription.js';
+import { isReading, Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
@@ -98,6 +98,11 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   names(): string[] {
     return [...this.runners.keys()];
+  }
+
+  /** The projections whose worker in this process holds the lease and reads the log. */
+  reading(): string[] {
+    return [...this.workers.entries()].filter(([, w]) => isReading(w)).map(([name]) => name);
   }
 
   async status(): Promise<ProjectionStatus[]> {

@@ -220,7 +220,9 @@ export class Subscription {
     const holder = record?.leaseOwner ?? 'another runner';
     if (holder === this.waitingFor) return;
     this.waitingFor = holder;
-    const until = record?.leaseExpiresAt ? ` (lease until ${record.leaseExpiresAt.toISOString()})` : '';
+    const until = record?.leaseExpiresAt
+      ? ` (lease until ${record.leaseExpiresAt.toISOString()})`
+      : '';
     this.o.logger.log(
       `waiting for the lease held by "${holder}"${until}; "${this.owner}" stands by and takes ` +
         `over if it is released or expires`,
@@ -271,4 +273,10 @@ export class Subscription {
     this.caughtUp = false;
     this.progress.wake();
   }
+}
+
+/** Whether the worker holds the lease and follows the log (not stopped, failed or standing by). */
+export function isReading(worker: Subscription): boolean {
+  const { state, isLeaseOwner } = worker.status();
+  return isLeaseOwner && (state === 'running' || state === 'catching-up');
 }
