@@ -53,6 +53,8 @@ export class HeldBackAlarm {
 }
 
 function what(cause: HeldBackCause): string {
-  const pid = cause.details.pid;
-  return pid === undefined ? `transaction ${cause.key}` : `pid ${pid} (transaction ${cause.key})`;
+  const { pid, thread } = cause.details;
+  if (pid !== undefined) return `pid ${pid} (transaction ${cause.key})`;
+  if (thread !== undefined) return `thread ${thread} (transaction ${cause.key})`;
+  return `transaction ${cause.key}`;
 }
