@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingHealthIndicator } from '../health/event-sourcing.health-indicator.js';
 import { HeldBackMonitor } from '../monitoring/held-back-monitor.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
@@ -56,6 +57,7 @@ import {
     ProjectionManager,
     ...sagaProviders,
     HeldBackMonitor,
+    EventSourcingHealthIndicator,
   ],
   exports: [
     EventStore,
@@ -66,6 +68,7 @@ import {
     ProjectionManager,
     ...sagaExports,
     HeldBackMonitor,
+    EventSourcingHealthIndicator,
   ],
 })
 export class EventSourcingCoreModule
