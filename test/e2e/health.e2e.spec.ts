@@ -83,6 +83,7 @@ describe('sample bank GET /health (SQLite)', () => {
       'ALTER TABLE bank_account_transactions_away RENAME TO bank_account_transactions',
     );
     await app.get(ProjectionManager).start('account_transactions');
+    await app.get(ProjectionManager).waitForCatchUp('account_transactions', { timeoutMs: 10_000 });
     const again = await healthBecomes(http, 200);
     expect(
       again.details['event-sourcing'].workers['projection:account_transactions'],
