@@ -5,6 +5,8 @@ import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
 import { EventSourcingHealthIndicator } from '../health/event-sourcing.health-indicator.js';
 import { HeldBackMonitor } from '../monitoring/held-back-monitor.js';
+import { instrumentEventStore } from '../telemetry/instrument-event-store.js';
+import { WorkerMetrics } from '../telemetry/worker-metrics.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
@@ -31,7 +33,7 @@ import {
     {
       provide: EventStore,
       inject: [EventStoreConnection],
-      useFactory: (connection: EventStoreConnection) => connection.store,
+      useFactory: (connection: EventStoreConnection) => instrumentEventStore(connection.store),
     },
     {
       provide: SnapshotStore,
@@ -58,6 +60,7 @@ import {
     ...sagaProviders,
     HeldBackMonitor,
     EventSourcingHealthIndicator,
+    WorkerMetrics,
   ],
   exports: [
     EventStore,

@@ -18,6 +18,7 @@ import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { isReading, Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { traceProjectionBatch } from '../telemetry/worker-tracing.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
 import { getProjectionMetadata } from './projection.decorator.js';
@@ -247,19 +248,22 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       handler: (events, ctx) => {
         // Handlers see the state as set earlier in the same batch, not only as committed.
         let state = ctx.state;
-        return runner.apply(events, {
-          manager: ctx.manager,
-          target: shadowName ? 'next' : 'live',
-          isReplaying: (event) => shadowName !== undefined || this.isReplaying(runner.name, event),
-          onEvent: (event) => ctx.handling(event as LogEvent),
-          state: {
-            get: () => state,
-            set: (next) => {
-              state = next;
-              ctx.setState(next);
+        return traceProjectionBatch(name, events, () =>
+          runner.apply(events, {
+            manager: ctx.manager,
+            target: shadowName ? 'next' : 'live',
+            isReplaying: (event) =>
+              shadowName !== undefined || this.isReplaying(runner.name, event),
+            onEvent: (event) => ctx.handling(event as LogEvent),
+            state: {
+              get: () => state,
+              set: (next) => {
+                state = next;
+                ctx.setState(next);
+              },
             },
-          },
-        });
+          }),
+        );
       },
     });
     if (!shadowName) this.workers.set(runner.name, worker);
