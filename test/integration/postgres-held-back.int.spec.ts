@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EventSourcingHealthIndicator,
   EventSourcingModule,
   EventStore,
   ProjectionManager,
@@ -13,6 +14,13 @@ import {
 } from 'nestjs-event-sourcing';
 import { captureLogs } from '../support/captured-logs.js';
 import { LagProjection } from '../support/lag.projection.js';
+import {
+  CountTaskHandler,
+  SagaProbe,
+  Tally,
+  TASK_SAGA,
+  TaskSagas,
+} from '../support/saga.domain.js';
 import { DataSource } from 'typeorm';
 import { POSTGRES_URL } from '../support/test-databases.js';
 
@@ -76,8 +84,9 @@ describe('PostgreSQL: readers are held back only by transactions of their own da
           dataSource,
           heldBackWarningMs: 400,
         }),
+        EventSourcingModule.forFeature([Tally]),
       ],
-      providers: [LagProjection],
+      providers: [LagProjection, SagaProbe, CountTaskHandler, TaskSagas],
     })
       .setLogger(logs.logger)
       .compile();
@@ -130,7 +139,8 @@ describe('PostgreSQL: readers are held back only by transactions of their own da
       expect(warnings[0].context).toBe('EventSourcing');
       expect(warnings[0].message).toMatch(
         new RegExp(
-          `readers of the event log held back for \\d+ ms \\(workers projection lag_probe see no ` +
+          `readers of the event log held back for \\d+ ms \\(workers projection lag_probe, saga ` +
+            `${TASK_SAGA} see no ` +
             `event committed after it until it ends\\) by pid ${blocker.pid} \\(database ` +
             `"${ownDatabase}", application_name "ops-same-db-idle", state idle ` +
             `in transaction, transaction open \\d+ ms, query started \\d{4}-\\d\\d-\\d\\dT`,
@@ -138,16 +148,22 @@ describe('PostgreSQL: readers are held back only by transactions of their own da
       );
       const [status] = await projections.status();
       expect(status.heldBackMs).toBeGreaterThanOrEqual(1_000);
-      const [saga] = await app
-        .get(SagaManager)
-        .status()
-        .then((s) => s.concat());
-      expect(saga).toBeUndefined(); // no saga here; sagas report heldBackMs the same way
+      const [saga] = await app.get(SagaManager).status();
+      expect(saga).toMatchObject({ name: TASK_SAGA, heldBackMs: expect.any(Number) });
+      expect(saga.heldBackMs).toBeGreaterThanOrEqual(1_000);
+      const health = app.get(EventSourcingHealthIndicator);
+      const down = await health.isHealthy('es', { maxHeldBackMs: 500 });
+      expect(down.es.status).toBe('down');
+      expect(down.es.workers['projection:lag_probe']).toMatchObject({
+        heldBackMs: expect.any(Number),
+        problem: expect.stringMatching(/^held back \d+ ms by an open transaction \(over 500\)$/),
+      });
       await blocker.end();
       released = true;
       const releasedAt = Date.now();
       while (!probe.handledAt.has(id) && Date.now() - releasedAt < 5_000) await sleep(10);
       expect(probe.handledAt.has(id)).toBe(true);
+      expect((await health.isHealthy('es', { maxHeldBackMs: 500 })).es.status).toBe('up');
       const settle = Date.now();
       let cleared = logs.lines.filter((l) => l.message.includes('no longer held back'));
       while (cleared.length === 0 && Date.now() - settle < 5_000) {

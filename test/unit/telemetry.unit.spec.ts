@@ -50,7 +50,7 @@ async function metric(name: string, attributes: Record<string, unknown> = {}) {
     .flatMap((r) => r.scopeMetrics)
     .flatMap((s) => s.metrics)
     .filter((m) => m.descriptor.name === name)
-    .flatMap((m) => m.dataPoints)
+    .flatMap((m) => m.dataPoints as { attributes: Record<string, unknown>; value: unknown }[])
     .find((p) => Object.entries(attributes).every(([k, v]) => p.attributes[k] === v));
   const value = found?.value as number | { count: number } | undefined;
   return typeof value === 'object' ? value.count : value;
