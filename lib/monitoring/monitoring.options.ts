@@ -9,7 +9,7 @@ export function validateHeldBackWarningMs(value: unknown): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new InvalidOptionsError(
       'heldBackWarningMs',
-      `${String(value)} must be a whole number of milliseconds >= 1 (default ${DEFAULT_HELD_BACK_WARNING_MS})`,
+      `${JSON.stringify(value) ?? 'undefined'} must be a whole number of milliseconds >= 1 (default ${DEFAULT_HELD_BACK_WARNING_MS})`,
     );
   }
 }

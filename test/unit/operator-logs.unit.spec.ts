@@ -76,9 +76,7 @@ describe('what an operator reads in the log', () => {
         `failed on event ${bad.eventId} (ops.pinged, stream ping-1, position ${bad.globalPosition}) ` +
         `after 2 attempts: cannot project ping bad; fix it, then start() the subscription again`,
     });
-    expect(error()?.stack).toMatch(
-      /^Error: cannot project ping bad\n\s+at .*pinged/,
-    );
+    expect(error()?.stack).toMatch(/^Error: cannot project ping bad\n\s+at .*pinged/);
     expect((await nest.get(ProjectionManager).status())[0].state).toBe('failed');
   });
 

@@ -96,5 +96,6 @@ ORDER BY p.DB <=> COALESCE(?, DATABASE()) DESC, t.trx_started, t.trx_id LIMIT 1`
 }
 
 function str(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
