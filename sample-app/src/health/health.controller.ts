@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { EventSourcingHealthIndicator } from 'nestjs-event-sourcing';
 
 /** GET /health: 200 while projections and sagas keep up, 503 (with the failing worker) otherwise. */
+// #region health
 @Controller('health')
 export class HealthController {
   constructor(
@@ -18,3 +19,4 @@ export class HealthController {
     ]);
   }
 }
+// #endregion health
