@@ -21,17 +21,16 @@ export class WorkerMetrics implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     const m = instruments();
     if (!m) return;
-    const attributes = { unit: 'ms' };
     const lagEvents = m.meter.createObservableGauge('eventsourcing.worker.lag.events', {
       description: 'Events between a worker checkpoint and the head of the log',
     });
     const lagMs = m.meter.createObservableGauge('eventsourcing.worker.lag.ms', {
       description: 'Age of the oldest event a worker has not passed',
-      ...attributes,
+      unit: 'ms',
     });
     const heldBack = m.meter.createObservableGauge('eventsourcing.worker.held_back.ms', {
       description: 'How long a transaction has held the worker back',
-      ...attributes,
+      unit: 'ms',
     });
     const parked = m.meter.createObservableGauge('eventsourcing.saga.parked_events', {
       description: 'Saga events parked, waiting for a retry',
