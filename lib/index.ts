@@ -192,3 +192,12 @@ export { TypeOrmSagaFailureStore } from './typeorm/saga/typeorm-saga-failure-sto
 export { TypeOrmScheduledMessageStore } from './typeorm/saga/typeorm-scheduled-message-store.js';
 export { TypeOrmSagaSchema } from './typeorm/saga/typeorm-saga-schema.js';
 export type { TypeOrmSagaStoreOptions } from './typeorm/saga/saga-sql.js';
+
+// Operations: held-back alarm, health indicator (@nestjs/terminus), OpenTelemetry.
+export { HeldBackMonitor } from './monitoring/held-back-monitor.js';
+export type { HeldBackCause } from './monitoring/held-back-cause.js';
+export {
+  EventSourcingHealthIndicator,
+  type EventSourcingHealthResult,
+} from './health/event-sourcing.health-indicator.js';
+export type { EventSourcingHealthThresholds, WorkerHealth } from './health/worker-health.js';

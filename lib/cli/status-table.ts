@@ -93,14 +93,14 @@ export function renderStatusTable(reports: ProjectionStatusReport[]): string {
   return [renderTable(header, rows, numeric), ...heldBack(reports)].join('\n') + '\n';
 }
 
-/** PostgreSQL: a note when an open transaction has held every reader of the log back >= 1 s. */
+/** A note when an open transaction has held every reader of the log back >= 1 s. */
 function heldBack(reports: ProjectionStatusReport[]): string[] {
   const ms = Math.max(0, ...reports.map((r) => r.heldBackMs ?? 0));
   if (ms < 1_000) return [];
   return [
     '',
-    `note: the oldest open transaction has held every reader of the log back for ` +
-      `${formatDuration(ms)} (nothing is lost, only delayed; see idle_in_transaction_session_timeout)`,
+    `note: an open write transaction of this database has held every reader of the log back for ` +
+      `${formatDuration(ms)} (nothing is lost, only delayed; the application log names it)`,
   ];
 }
 

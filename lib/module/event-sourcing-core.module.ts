@@ -3,6 +3,10 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingHealthIndicator } from '../health/event-sourcing.health-indicator.js';
+import { HeldBackMonitor } from '../monitoring/held-back-monitor.js';
+import { instrumentEventStore } from '../telemetry/instrument-event-store.js';
+import { WorkerMetrics } from '../telemetry/worker-metrics.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
@@ -36,7 +40,7 @@ import {
     {
       provide: EventStore,
       inject: [EventStoreConnection],
-      useFactory: (connection: EventStoreConnection) => connection.store,
+      useFactory: (connection: EventStoreConnection) => instrumentEventStore(connection.store),
     },
     {
       provide: SnapshotStore,
@@ -61,6 +65,9 @@ import {
     CommandContextExplorer,
     ProjectionManager,
     ...sagaProviders,
+    HeldBackMonitor,
+    EventSourcingHealthIndicator,
+    WorkerMetrics,
   ],
   exports: [
     EventStore,
@@ -71,6 +78,8 @@ import {
     EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
     ...sagaExports,
+    HeldBackMonitor,
+    EventSourcingHealthIndicator,
   ],
 })
 export class EventSourcingCoreModule

@@ -1,6 +1,7 @@
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
 import type { UpcasterDefinition } from '../serialization/serialization.types.js';
+import { validateHeldBackWarningMs } from '../monitoring/monitoring.options.js';
 
 /** The databases the module can open a connection to by itself. */
 export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
@@ -58,6 +59,11 @@ export interface EventSourcingModuleOptions {
   retryAttempts?: number;
   /** Milliseconds between connection attempts at startup. @default 3000 */
   retryDelay?: number;
+   * Log a warning when a transaction has held the projections and sagas of this process back this
+   * long (PostgreSQL: a write transaction of this database; MySQL/MariaDB: the append lock's
+   * holder), and a line when it clears. @default 30000
+   */
+  heldBackWarningMs?: number;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -79,6 +85,7 @@ const KNOWN_KEYS = new Set<string>([
   'synchronize',
   'retryAttempts',
   'retryDelay',
+  'heldBackWarningMs',
 ]);
 const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
 
@@ -146,6 +153,7 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
     throw new InvalidOptionsError('workers', 'must be true or false');
   }
   validateOwnDataSourceOptions(o);
+  validateHeldBackWarningMs(o.heldBackWarningMs);
   if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
     throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
   }

@@ -30,6 +30,8 @@ export interface ApplyContext {
   target?: ProjectionTarget;
   isReplaying: (event: StoredEvent) => boolean;
   state?: { get(): unknown; set(state: unknown): void };
+  /** Called before each event is handled (a failure then names that event). */
+  onEvent?: (event: StoredEvent) => void;
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -71,6 +73,7 @@ export class ProjectionRunner {
       const method = this.handlers.get(event.constructor as EventClass);
       if (method === undefined) continue;
       const handler = (this.instance as Record<string | symbol, Method>)[method];
+      ctx.onEvent?.(stored);
       const context = this.context(stored, ctx);
       try {
         await handler.call(this.instance, event, context);

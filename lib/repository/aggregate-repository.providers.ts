@@ -12,6 +12,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { AggregateRepository, type AggregateClass } from './aggregate-repository.js';
 import { getAggregateRepositoryToken } from './aggregate-repository.token.js';
+import { instrumentRepository } from '../telemetry/instrument-repository.js';
 import { UndecoratedHandledEventError } from './errors/undecorated-handled-event.error.js';
 
 /** One repository provider per aggregate; registering its events stops boot on a mistake. */
@@ -45,7 +46,7 @@ export function createAggregateRepositoryProviders(
       }
       registry.register(...events);
       const dataSource = connection.dataSource;
-      return new AggregateRepository(aggregateClass, {
+      const repository = new AggregateRepository(aggregateClass, {
         store,
         registry,
         eventBus,
@@ -57,6 +58,7 @@ export function createAggregateRepositoryProviders(
           : undefined,
         appended: () => connection.changes.notify(),
       });
+      return instrumentRepository(repository, aggregateClass.name);
     },
   }));
 }

@@ -11,6 +11,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import { EventStore } from '../event-store/event-store.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
+import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
 import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
 import { positionOf } from '../projection/projection-status.js';
@@ -18,7 +19,7 @@ import { getDomainEventMetadata } from '../serialization/domain-event.decorator.
 import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { errorMessage } from '../subscription/lease-keeper.js';
-import { Subscription } from '../subscription/subscription.js';
+import { isReading, Subscription } from '../subscription/subscription.js';
 import type { StopOptions } from '../subscription/subscription.options.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { immediateUnitOfWork } from '../subscription/unit-of-work.js';
@@ -111,10 +112,17 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     return [...this.runners.keys()];
   }
 
+  /** The sagas whose worker in this process holds the lease and reads the log. */
+  reading(): string[] {
+    return [...this.workers.entries()].filter(([, w]) => isReading(w)).map(([name]) => name);
+  }
+
   async status(): Promise<SagaStatus[]> {
     const head = positionOf(await this.store.headCheckpoint());
     const parked = await this.failures.list();
     const pending = await this.scheduled.list({ status: 'pending' });
+    const heldBackMs =
+      this.store instanceof TypeOrmEventStore ? await this.store.readHorizonAgeMs() : undefined;
     const result: SagaStatus[] = [];
     for (const runner of this.runners.values()) {
       const record = await this.subscriptions.load(runner.subscriptionName);
@@ -131,6 +139,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         headPosition: head,
         lag: Math.max(0, head - position),
         isLeaseOwner: live?.isLeaseOwner ?? false,
+        heldBackMs,
         lastError: live?.lastError ?? record?.lastError,
         parked: parked.filter((f) => f.saga === runner.name),
         scheduled: pending.filter((m) => m.saga === runner.name).length,

@@ -17,6 +17,12 @@ export interface SagaStatus {
   lag: number;
   /** Whether this process holds the saga's lease (only the holder processes events). */
   isLeaseOwner: boolean;
+  /**
+   * How long readers of the log (this saga included) have been held back by a transaction of this
+   * database (PostgreSQL) or by the append lock's holder (MySQL/MariaDB); undefined on SQLite and
+   * in memory. Nothing is lost, only delayed.
+   */
+  heldBackMs?: number;
   lastError?: string;
   /** Events the saga gave up on, oldest first: retry them with `SagaManager.retry`. */
   parked: SagaFailure[];

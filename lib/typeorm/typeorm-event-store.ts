@@ -31,6 +31,7 @@ import {
   type SqlRunner,
 } from './dialects/sql-dialect.js';
 import { withConnectionLock } from './connection-lock.js';
+import type { HeldBackCause } from '../monitoring/held-back-cause.js';
 import { decodeEvent } from './event-row.js';
 import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
@@ -179,13 +180,22 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   /**
-   * PostgreSQL: how long (ms) the oldest open transaction on the server has been holding readers
-   * of the global log back (0 when none). Undefined on databases without such a horizon.
+   * How long (ms) readers of the global log have been held back (0 when they are not): on
+   * PostgreSQL by the oldest write transaction of this database, on MySQL/MariaDB by the
+   * transaction holding the append lock. Undefined on SQLite.
    */
   async readHorizonAgeMs(): Promise<number | undefined> {
-    if (!this.dialect.heldBackSql) return undefined;
-    const rows = (await this.query(this.dialect.heldBackSql, [])).records;
-    return Math.round(Number(rows[0]?.ms ?? 0));
+    if (!this.dialect.heldBackBy) return undefined;
+    return (await this.heldBackBy())?.ageMs ?? 0;
+  }
+
+  /** What holds readers of the global log back now, and who (see `readHorizonAgeMs`). */
+  async heldBackBy(): Promise<HeldBackCause | undefined> {
+    const probe = this.dialect.heldBackBy?.bind(this.dialect);
+    if (!probe) return undefined;
+    return withConnectionLock(this.dataSource, () =>
+      this.withPoolRunner((run) => probe(run, this.tables)),
+    );
   }
 
   async streamVersion(streamId: string): Promise<number> {
