@@ -59,6 +59,7 @@ export interface EventSourcingModuleOptions {
   retryAttempts?: number;
   /** Milliseconds between connection attempts at startup. @default 3000 */
   retryDelay?: number;
+  /**
    * Log a warning when a transaction has held the projections and sagas of this process back this
    * long (PostgreSQL: a write transaction of this database; MySQL/MariaDB: the append lock's
    * holder), and a line when it clears. @default 30000
