@@ -26,6 +26,7 @@ export { InvalidExpectedVersionError } from './event-store/errors/invalid-expect
 export { InvalidOptionsError } from './event-store/errors/invalid-options.error.js';
 export { InvalidStreamIdError } from './event-store/errors/invalid-stream-id.error.js';
 export { TypeOrmEventStore } from './typeorm/typeorm-event-store.js';
+export { runInTransaction } from './typeorm/run-in-transaction.js';
 export type { TypeOrmEventStoreOptions } from './typeorm/typeorm-event-store.options.js';
 export { EventSourcingModule } from './event-sourcing.module.js';
 export type {
@@ -75,6 +76,7 @@ export { EventSourcingHandler } from './aggregate/event-sourcing-handler.decorat
 export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
 export { AggregateNotFoundError } from './aggregate/errors/aggregate-not-found.error.js';
 export { UndecoratedAggregateError } from './aggregate/errors/undecorated-aggregate.error.js';
+export { AggregateSaveInProgressError } from './aggregate/errors/save-in-progress.error.js';
 export {
   AggregateRepository,
   type AggregateClass,
@@ -125,6 +127,11 @@ export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-eve
 export { Subscription } from './subscription/subscription.js';
 export { SubscriptionStore, type SubscriptionRecord } from './subscription/subscription-store.js';
 export { InMemorySubscriptionStore } from './subscription/in-memory-subscription-store.js';
+export { InlineProjectionStateError } from './projection/inline-projection-state.error.js';
+export type {
+  InlineAppendContext,
+  InlineAppendHandler,
+} from './event-store/inline-append-handler.js';
 export { TypeOrmSubscriptionStore } from './typeorm/subscription/typeorm-subscription-store.js';
 export type {
   SubscriptionContext,

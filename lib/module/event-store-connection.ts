@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { EventStore } from '../event-store/event-store.js';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
-import { InMemorySnapshotStore, type SnapshotStore } from '../event-store/snapshot-store.js';
+import type { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import type { InlineAppendHandler } from '../event-store/inline-append-handler.js';
+import { afterCommit, transactionOf } from '../typeorm/after-commit.js';
 import { InMemorySubscriptionStore } from '../subscription/in-memory-subscription-store.js';
 import type { SubscriptionStore } from '../subscription/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
@@ -42,6 +45,24 @@ export class EventStoreConnection {
     if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);
   }
 
+  /** Runs `handler` inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
+      return this.store.addInlineHandler(handler);
+    }
+    throw new EventSourcingError(
+      'inline projections need the TypeORM or in-memory event store; make the projection async',
+    );
+  }
+
+  /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
+  afterCommit(manager: unknown, callback: () => void): boolean {
+    const runner = transactionOf(manager);
+    if (!runner) return false;
+    afterCommit(runner, callback);
+    return true;
+  }
+
   /** Every table the library keeps, as DDL (empty for the in-memory store). */
   schemaSql(): string[] {
     return this.schemaParts.flatMap((part) => part.schemaSql());
@@ -64,9 +85,10 @@ export class EventStoreConnection {
   static async open(options: EventSourcingModuleOptions): Promise<EventStoreConnection> {
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
+      const store = new InMemoryEventStore();
       return new EventStoreConnection(
-        new InMemoryEventStore(),
-        new InMemorySnapshotStore(),
+        store,
+        store.createSnapshotStore(),
         new InMemorySubscriptionStore(),
         undefined,
         false,

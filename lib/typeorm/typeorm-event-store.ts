@@ -1,6 +1,4 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
-import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { EventStore } from '../event-store/event-store.js';
 import type {
   AppendOptions,
@@ -12,10 +10,10 @@ import type {
   StoredEvent,
 } from '../event-store/event-store.types.js';
 import {
-  isRetriedAppend,
-  prepareAppend,
-  type PreparedAppend,
-} from '../event-store/prepared-append.js';
+  InlineAppendHandlers,
+  type InlineAppendHandler,
+} from '../event-store/inline-append-handler.js';
+import { prepareAppend, type PreparedAppend } from '../event-store/prepared-append.js';
 import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
 import {
   toQuestionMarks,
@@ -26,7 +24,9 @@ import {
   type SqlResult,
   type SqlRunner,
 } from './dialects/sql-dialect.js';
+import { afterCommit, transactionOf } from './after-commit.js';
 import { withConnectionLock } from './connection-lock.js';
+import { resolveConflict } from './resolve-conflict.js';
 import { decodeEvent } from './event-row.js';
 import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
@@ -44,6 +44,7 @@ export class TypeOrmEventStore extends EventStore {
   private readonly tables: EventTables;
   private readonly schema: string | undefined;
   private readonly appendedListeners = new Set<() => void>();
+  private readonly inline = new InlineAppendHandlers();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -61,7 +62,7 @@ export class TypeOrmEventStore extends EventStore {
     };
   }
 
-  /** Calls `listener` after each append that committed by itself (not in a caller's transaction). */
+  /** Calls `listener` after each append commits (a caller's transaction: when it commits). */
   onAppended(listener: () => void): () => void {
     this.appendedListeners.add(listener);
     return () => this.appendedListeners.delete(listener);
@@ -82,37 +83,36 @@ export class TypeOrmEventStore extends EventStore {
     await runMigration(this.dataSource, this.dialect, this.schemaSql());
   }
 
+  /** Adds work run inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    return this.inline.add(handler);
+  }
+
   async appendToStream(
     streamId: string,
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const append = prepareAppend(streamId, events, options);
-    if (append.events.length === 0) {
-      return {
-        streamId,
-        nextExpectedVersion: await this.streamVersion(streamId),
-        events: [],
-      };
-    }
     const callerRunner = transactionOf(options.manager);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const rows = await this.insert(append, callerRunner);
-        if (rows) {
-          // A caller's transaction commits later; whoever owns it reports the commit.
-          if (!callerRunner) for (const listener of this.appendedListeners) listener();
-          return appendResult(append, rows);
-        }
-        return await this.resolveConflict(append, 'stream_version');
-      } catch (error) {
-        const kind = this.dialect.conflictKind(error);
-        if (kind === undefined) throw error;
-        const lostRace = kind === 'stream_version' && append.expectedVersion === 'any';
-        if (lostRace && attempt < MAX_ANY_ATTEMPTS) continue;
-        return await this.resolveConflict(append, kind);
-      }
+    if (append.events.length === 0) {
+      const run = callerRunner ? this.runOn(callerRunner) : undefined;
+      const version = await this.versionOf(streamId, run);
+      return { streamId, nextExpectedVersion: version, events: [] };
     }
+    const inline = this.inline.matching(append.events.map((e) => e.type));
+    if (callerRunner) {
+      const result = await this.appendOn(callerRunner, append, inline);
+      // Workers are woken when the caller's transaction commits; a rollback wakes nobody.
+      afterCommit(callerRunner, () => this.notifyAppended());
+      return result;
+    }
+    const result =
+      inline.length === 0 && !this.dialect.appendNeedsTransaction
+        ? await this.appendStatement(append)
+        : await withConnectionLock(this.dataSource, () => this.appendOnOwnRunner(append, inline));
+    this.notifyAppended();
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -184,97 +184,115 @@ export class TypeOrmEventStore extends EventStore {
 
   async streamVersion(streamId: string): Promise<number> {
     assertValidStreamId(streamId);
-    const result = await this.query(
-      `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`,
-      [streamId],
-    );
-    return Number(result.records[0]?.v ?? 0);
+    return this.versionOf(streamId);
   }
 
   async streamExists(streamId: string): Promise<boolean> {
     return (await this.streamVersion(streamId)) > 0;
   }
 
+  /** Deletes the stream's events and its snapshot in one transaction. */
   async deleteStream(streamId: string): Promise<void> {
     assertValidStreamId(streamId);
-    await this.query(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+    await withConnectionLock(this.dataSource, () =>
+      this.dataSource.transaction(async (manager) => {
+        const run = this.runOn(manager.queryRunner!);
+        await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+        await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
+      }),
+    );
   }
 
-  /**
-   * Runs the dialect's insert: in the caller's transaction (under a savepoint, so a lost race
-   * leaves that transaction usable), in a transaction of its own where the dialect needs one, or
-   * as one self-committing statement.
-   */
-  private async insert(
-    append: PreparedAppend,
-    callerRunner: QueryRunner | undefined,
-  ): Promise<InsertedRow[] | undefined> {
-    if (callerRunner) return this.insertOn(append, callerRunner);
-    return withConnectionLock(this.dataSource, () => this.insertOn(append, undefined));
-  }
-
-  private async insertOn(
-    append: PreparedAppend,
-    callerRunner: QueryRunner | undefined,
-  ): Promise<InsertedRow[] | undefined> {
+  /** One self-committing statement (PostgreSQL, nothing inline): no transaction to hold. */
+  private async appendStatement(append: PreparedAppend): Promise<AppendResult> {
     const category = streamCategory(append.streamId);
-    if (!callerRunner && !this.dialect.appendNeedsTransaction) {
-      return this.withPoolRunner((run) =>
-        this.dialect.insertEvents(run, this.tables, append, category),
-      );
-    }
-    const runner = callerRunner ?? this.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
+    for (let attempt = 1; ; attempt++) {
       try {
-        const rows = await this.dialect.insertEvents(
-          this.runOn(runner),
-          this.tables,
-          append,
-          category,
+        const rows = await this.withPoolRunner((run) =>
+          this.dialect.insertEvents(run, this.tables, append, category),
         );
-        if (rows) await runner.commitTransaction();
-        else await runner.rollbackTransaction();
-        return rows;
+        if (rows) return appendResult(append, rows);
+        return await this.withPoolRunner((run) =>
+          resolveConflict(run, this.dialect, this.tables, append, 'stream_version'),
+        );
       } catch (error) {
-        await runner.rollbackTransaction();
-        throw error;
+        const kind = this.retryOrConflict(error, append, attempt);
+        if (kind === 'retry') continue;
+        return await this.withPoolRunner((run) =>
+          resolveConflict(run, this.dialect, this.tables, append, kind),
+        );
       }
+    }
+  }
+
+  private async appendOnOwnRunner(
+    append: PreparedAppend,
+    inline: InlineAppendHandler[],
+  ): Promise<AppendResult> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await this.appendOn(runner, append, inline);
     } finally {
-      if (!callerRunner) await runner.release();
+      await runner.release();
     }
   }
 
   /**
-   * The append did not go in. Either it is a retry of an append that already went in (same event
-   * ids, same place: return the original result), or a real conflict.
+   * Inserts the events and runs the inline handlers in one transaction on `runner`: its own, or a
+   * savepoint in the caller's (so a lost race or a failing handler leaves that transaction usable).
+   * Everything, conflict resolution included, stays on this one connection.
    */
-  private async resolveConflict(append: PreparedAppend, kind: ConflictKind): Promise<AppendResult> {
-    if (append.idsFromCaller || kind === 'event_id') {
-      const ids = append.events.map((e) => e.eventId);
-      const stored = (
-        await this.query(
-          `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE event_id IN (${toQuestionMarks(ids.length)})`,
-          ids,
-        )
-      ).records.map((row) => decodeEvent(row));
-      if (isRetriedAppend(append, stored)) {
-        const ordered = stored.sort((a, b) => a.version - b.version);
-        return {
-          streamId: append.streamId,
-          nextExpectedVersion: ordered[ordered.length - 1].version,
-          events: ordered,
-        };
+  private async appendOn(
+    runner: QueryRunner,
+    append: PreparedAppend,
+    inline: InlineAppendHandler[],
+  ): Promise<AppendResult> {
+    const category = streamCategory(append.streamId);
+    const run = this.runOn(runner);
+    for (let attempt = 1; ; attempt++) {
+      await runner.startTransaction();
+      let result: AppendResult | undefined;
+      try {
+        const rows = await this.dialect.insertEvents(run, this.tables, append, category);
+        if (rows) {
+          result = appendResult(append, rows);
+          await InlineAppendHandlers.run(inline, result.events, { manager: runner.manager });
+        }
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        const kind = this.retryOrConflict(error, append, attempt);
+        if (kind === 'retry') continue;
+        return resolveConflict(run, this.dialect, this.tables, append, kind);
       }
-      if (stored.length > 0 || kind === 'event_id') {
-        throw new DuplicateEventIdError(
-          append.streamId,
-          stored.length ? stored.map((e) => e.eventId) : ids,
-        );
+      if (result) {
+        await runner.commitTransaction();
+        return result;
       }
+      await runner.rollbackTransaction();
+      return resolveConflict(run, this.dialect, this.tables, append, 'stream_version');
     }
-    const actual = await this.streamVersion(append.streamId);
-    throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
+  }
+
+  /** Rethrows what is not a conflict; 'retry' when an 'any' append lost a race for a version. */
+  private retryOrConflict(
+    error: unknown,
+    append: PreparedAppend,
+    attempt: number,
+  ): ConflictKind | 'retry' {
+    const kind = this.dialect.conflictKind(error);
+    if (kind === undefined) throw error;
+    const lostRace = kind === 'stream_version' && append.expectedVersion === 'any';
+    return lostRace && attempt < MAX_ANY_ATTEMPTS ? 'retry' : kind;
+  }
+
+  private notifyAppended(): void {
+    for (const listener of this.appendedListeners) listener();
+  }
+
+  private async versionOf(streamId: string, run?: SqlRunner): Promise<number> {
+    const sql = `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`;
+    const result = run ? await run(sql, [streamId]) : await this.query(sql, [streamId]);
+    return Number(result.records[0]?.v ?? 0);
   }
 
   private query(
@@ -333,10 +351,4 @@ function appendResult(append: PreparedAppend, rows: InsertedRow[]): AppendResult
       occurredAt: rows[i].occurredAt,
     })),
   };
-}
-
-/** The query runner of a caller's open transaction, if the given manager has one. */
-function transactionOf(manager: unknown): QueryRunner | undefined {
-  const runner = (manager as EntityManager | undefined)?.queryRunner;
-  return runner?.isTransactionActive ? runner : undefined;
 }
