@@ -23,6 +23,7 @@ export { EventSerializationError } from './event-store/errors/event-serializatio
 export { InvalidCheckpointError } from './event-store/errors/invalid-checkpoint.error.js';
 export { InvalidEventError } from './event-store/errors/invalid-event.error.js';
 export { InvalidExpectedVersionError } from './event-store/errors/invalid-expected-version.error.js';
+export { ConnectionAcquireTimeoutError } from './event-store/errors/connection-acquire-timeout.error.js';
 export { InvalidOptionsError } from './event-store/errors/invalid-options.error.js';
 export { InvalidStreamIdError } from './event-store/errors/invalid-stream-id.error.js';
 export { TypeOrmEventStore } from './typeorm/typeorm-event-store.js';

@@ -12,7 +12,11 @@ import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscr
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { PostgresNotifier } from '../typeorm/postgres-notifier.js';
 import { ChangeFeed } from './change-feed.js';
+import { guardPoolAcquire } from '../typeorm/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+
+/** A starved pool fails a request after this long instead of hanging it. */
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** A set of tables the library keeps in the store's database. */
 export interface SchemaPart {
@@ -98,6 +102,9 @@ export class EventStoreConnection {
     const owns = options.dataSource === undefined;
     const dataSource =
       options.dataSource ?? (await new DataSource(toDataSourceOptions(options)).initialize());
+    if (owns || options.acquireTimeoutMs !== undefined) {
+      guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
+    }
     try {
       const store = new TypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,
