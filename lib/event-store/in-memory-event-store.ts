@@ -91,8 +91,7 @@ export class InMemoryEventStore extends EventStore {
    */
   private stage(tx: MemoryTransaction, append: PreparedAppend): AppendResult {
     const { streamId } = append;
-    const stream = [...(this.streams.get(streamId) ?? []), ...tx.staged(streamId)];
-    const current = stream.length === 0 ? 0 : stream[stream.length - 1].version;
+    const current = tx.lastVersion(streamId) ?? this.streams.get(streamId)?.at(-1)?.version ?? 0;
     if (append.events.length === 0) {
       return { streamId, nextExpectedVersion: current, events: [] };
     }
@@ -133,7 +132,9 @@ export class InMemoryEventStore extends EventStore {
   private commit(tx: MemoryTransaction): void {
     if (tx.events.length === 0) return;
     for (const event of tx.events) {
-      this.streams.set(event.streamId, [...(this.streams.get(event.streamId) ?? []), event]);
+      let stream = this.streams.get(event.streamId);
+      if (!stream) this.streams.set(event.streamId, (stream = []));
+      stream.push(event);
       this.log.push(event);
       this.byId.set(event.eventId, event);
     }
@@ -197,8 +198,9 @@ export class InMemoryEventStore extends EventStore {
 class MemoryTransaction {
   readonly events: StoredEvent[] = [];
 
-  staged(streamId: string): StoredEvent[] {
-    return this.events.filter((e) => e.streamId === streamId);
+  /** The version of the stream's last staged event, if this transaction staged any. */
+  lastVersion(streamId: string): number | undefined {
+    return this.events.findLast((e) => e.streamId === streamId)?.version;
   }
 
   byId(eventId: string): StoredEvent[] {
