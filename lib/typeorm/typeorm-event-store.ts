@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventStore } from '../event-store/event-store.js';
 import type {
   AppendOptions,
@@ -14,26 +14,22 @@ import {
   type InlineAppendHandler,
 } from '../event-store/inline-append-handler.js';
 import { prepareAppend, type PreparedAppend } from '../event-store/prepared-append.js';
-import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
+import { assertValidStreamId } from '../event-store/stream-id.js';
 import {
   toQuestionMarks,
-  type ConflictKind,
   type EventTables,
-  type InsertedRow,
   type SqlDialect,
   type SqlResult,
   type SqlRunner,
 } from './dialects/sql-dialect.js';
 import { afterCommit, transactionOf } from './after-commit.js';
 import { withConnectionLock } from './connection-lock.js';
-import { resolveConflict } from './resolve-conflict.js';
+import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
+import { runOn, withPoolRunner } from './sql-runners.js';
 import { decodeEvent } from './event-row.js';
 import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
-
-/** 'any' appends retry a lost race on the next version; bounded only to stop a runaway loop. */
-const MAX_ANY_ATTEMPTS = 1000;
 
 /**
  * The event store over a TypeORM `DataSource` (PostgreSQL, MySQL/MariaDB, SQLite through
@@ -45,6 +41,7 @@ export class TypeOrmEventStore extends EventStore {
   private readonly schema: string | undefined;
   private readonly appendedListeners = new Set<() => void>();
   private readonly inline = new InlineAppendHandlers();
+  private readonly appendContext: AppendContext;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +57,7 @@ export class TypeOrmEventStore extends EventStore {
       snapshots: location.table('snapshots'),
       prefix: location.prefix,
     };
+    this.appendContext = { dialect: this.dialect, tables: this.tables };
   }
 
   /** Calls `listener` after each append commits (a caller's transaction: when it commits). */
@@ -96,13 +94,13 @@ export class TypeOrmEventStore extends EventStore {
     const append = prepareAppend(streamId, events, options);
     const callerRunner = transactionOf(options.manager);
     if (append.events.length === 0) {
-      const run = callerRunner ? this.runOn(callerRunner) : undefined;
+      const run = callerRunner ? runOn(this.dialect, callerRunner) : undefined;
       const version = await this.versionOf(streamId, run);
       return { streamId, nextExpectedVersion: version, events: [] };
     }
     const inline = this.inline.matching(append.events.map((e) => e.type));
     if (callerRunner) {
-      const result = await this.appendOn(callerRunner, append, inline);
+      const result = await appendOn(this.appendContext, callerRunner, append, inline);
       // Workers are woken when the caller's transaction commits; a rollback wakes nobody.
       afterCommit(callerRunner, () => this.notifyAppended());
       return result;
@@ -196,7 +194,7 @@ export class TypeOrmEventStore extends EventStore {
     assertValidStreamId(streamId);
     await withConnectionLock(this.dataSource, () =>
       this.dataSource.transaction(async (manager) => {
-        const run = this.runOn(manager.queryRunner!);
+        const run = runOn(this.dialect, manager.queryRunner!);
         await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
         await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
       }),
@@ -204,25 +202,10 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   /** One self-committing statement (PostgreSQL, nothing inline): no transaction to hold. */
-  private async appendStatement(append: PreparedAppend): Promise<AppendResult> {
-    const category = streamCategory(append.streamId);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const rows = await this.withPoolRunner((run) =>
-          this.dialect.insertEvents(run, this.tables, append, category),
-        );
-        if (rows) return appendResult(append, rows);
-        return await this.withPoolRunner((run) =>
-          resolveConflict(run, this.dialect, this.tables, append, 'stream_version'),
-        );
-      } catch (error) {
-        const kind = this.retryOrConflict(error, append, attempt);
-        if (kind === 'retry') continue;
-        return await this.withPoolRunner((run) =>
-          resolveConflict(run, this.dialect, this.tables, append, kind),
-        );
-      }
-    }
+  private appendStatement(append: PreparedAppend): Promise<AppendResult> {
+    return appendStatement(this.appendContext, append, (work) =>
+      withPoolRunner(this.dataSource, this.dialect, work),
+    );
   }
 
   private async appendOnOwnRunner(
@@ -231,58 +214,10 @@ export class TypeOrmEventStore extends EventStore {
   ): Promise<AppendResult> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      return await this.appendOn(runner, append, inline);
+      return await appendOn(this.appendContext, runner, append, inline);
     } finally {
       await runner.release();
     }
-  }
-
-  /**
-   * Inserts the events and runs the inline handlers in one transaction on `runner`: its own, or a
-   * savepoint in the caller's (so a lost race or a failing handler leaves that transaction usable).
-   * Everything, conflict resolution included, stays on this one connection.
-   */
-  private async appendOn(
-    runner: QueryRunner,
-    append: PreparedAppend,
-    inline: InlineAppendHandler[],
-  ): Promise<AppendResult> {
-    const category = streamCategory(append.streamId);
-    const run = this.runOn(runner);
-    for (let attempt = 1; ; attempt++) {
-      await runner.startTransaction();
-      let result: AppendResult | undefined;
-      try {
-        const rows = await this.dialect.insertEvents(run, this.tables, append, category);
-        if (rows) {
-          result = appendResult(append, rows);
-          await InlineAppendHandlers.run(inline, result.events, { manager: runner.manager });
-        }
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        const kind = this.retryOrConflict(error, append, attempt);
-        if (kind === 'retry') continue;
-        return resolveConflict(run, this.dialect, this.tables, append, kind);
-      }
-      if (result) {
-        await runner.commitTransaction();
-        return result;
-      }
-      await runner.rollbackTransaction();
-      return resolveConflict(run, this.dialect, this.tables, append, 'stream_version');
-    }
-  }
-
-  /** Rethrows what is not a conflict; 'retry' when an 'any' append lost a race for a version. */
-  private retryOrConflict(
-    error: unknown,
-    append: PreparedAppend,
-    attempt: number,
-  ): ConflictKind | 'retry' {
-    const kind = this.dialect.conflictKind(error);
-    if (kind === undefined) throw error;
-    const lostRace = kind === 'stream_version' && append.expectedVersion === 'any';
-    return lostRace && attempt < MAX_ANY_ATTEMPTS ? 'retry' : kind;
   }
 
   private notifyAppended(): void {
@@ -301,54 +236,7 @@ export class TypeOrmEventStore extends EventStore {
     options?: { prepared?: boolean },
   ): Promise<SqlResult> {
     return withConnectionLock(this.dataSource, () =>
-      this.withPoolRunner((run) => run(sql, params, options)),
+      withPoolRunner(this.dataSource, this.dialect, (run) => run(sql, params, options)),
     );
   }
-
-  /**
-   * Statements outside any transaction. A prepared statement goes straight to the driver's pool
-   * (no TypeORM query runner on the hot paths); anything else takes a query runner when needed.
-   */
-  private async withPoolRunner<T>(work: (run: SqlRunner) => Promise<T>): Promise<T> {
-    let runner: QueryRunner | undefined;
-    const run: SqlRunner = async (sql, params, options) => {
-      if (options?.prepared && this.dialect.runPrepared) {
-        return this.dialect.runPrepared(this.dataSource, this.dialect.bind(sql), params);
-      }
-      runner ??= this.dataSource.createQueryRunner();
-      return this.runOn(runner)(sql, params);
-    };
-    try {
-      return await work(run);
-    } finally {
-      await runner?.release();
-    }
-  }
-
-  private runOn(runner: QueryRunner): SqlRunner {
-    return async (sql, params, options) => {
-      const bound = this.dialect.bind(sql);
-      if (options?.prepared && this.dialect.runPrepared) {
-        return this.dialect.runPrepared(runner, bound, params);
-      }
-      return (await runner.query(bound, params as unknown[], true)) as SqlResult;
-    };
-  }
-}
-
-function appendResult(append: PreparedAppend, rows: InsertedRow[]): AppendResult {
-  return {
-    streamId: append.streamId,
-    nextExpectedVersion: rows[rows.length - 1].version,
-    events: append.events.map((event, i) => ({
-      eventId: event.eventId,
-      type: event.type,
-      streamId: append.streamId,
-      version: rows[i].version,
-      globalPosition: rows[i].globalPosition,
-      data: JSON.parse(event.data) as unknown,
-      metadata: JSON.parse(event.metadata) as StoredEvent['metadata'],
-      occurredAt: rows[i].occurredAt,
-    })),
-  };
 }
