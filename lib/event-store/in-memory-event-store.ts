@@ -56,8 +56,8 @@ export class InMemoryEventStore extends EventStore {
   ): Promise<AppendResult> {
     const append = prepareAppend(streamId, events, options);
     const open = this.transaction.getStore();
-    // An append from inside an inline handler joins the append that runs it.
-    if (open) return this.stage(open, append);
+    // An append from inside an inline handler joins the append that runs it (not one that ended).
+    if (open && !open.ended) return this.stage(open, append);
     if (append.events.length === 0 || this.inline.isEmpty()) {
       // Synchronous from check to write: nothing can interleave, as in one database statement.
       const tx = new MemoryTransaction();
@@ -73,13 +73,17 @@ export class InMemoryEventStore extends EventStore {
     await previous;
     try {
       const tx = new MemoryTransaction();
-      const result = await this.transaction.run(tx, async () => {
-        const staged = this.stage(tx, append);
-        await InlineAppendHandlers.run(inline, staged.events, {});
-        return staged;
-      });
-      this.commit(tx);
-      return result;
+      try {
+        const result = await this.transaction.run(tx, async () => {
+          const staged = this.stage(tx, append);
+          await InlineAppendHandlers.run(inline, staged.events, {});
+          return staged;
+        });
+        this.commit(tx);
+        return result;
+      } finally {
+        tx.ended = true;
+      }
     } finally {
       release();
     }
@@ -197,6 +201,8 @@ export class InMemoryEventStore extends EventStore {
 /** Events an append (and the appends of its inline handlers) staged, in log order. */
 class MemoryTransaction {
   readonly events: StoredEvent[] = [];
+  /** Committed or rolled back: work still running in its async context appends on its own. */
+  ended = false;
 
   /** The version of the stream's last staged event, if this transaction staged any. */
   lastVersion(streamId: string): number | undefined {

@@ -54,7 +54,10 @@ export interface LoadOptions {
 export interface SaveOptions {
   /** Metadata stored with every event of this save (besides correlation and causation). */
   metadata?: EventMetadata;
-  /** A TypeORM EntityManager whose transaction the append (and snapshot) joins. */
+  /**
+   * A TypeORM EntityManager whose transaction the append (and snapshot) joins. The events are
+   * published on the EventBus once that transaction commits; a rollback publishes nothing.
+   */
   manager?: unknown;
 }
 
