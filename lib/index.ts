@@ -23,12 +23,14 @@ export { EventSerializationError } from './event-store/errors/event-serializatio
 export { InvalidCheckpointError } from './event-store/errors/invalid-checkpoint.error.js';
 export { InvalidEventError } from './event-store/errors/invalid-event.error.js';
 export { InvalidExpectedVersionError } from './event-store/errors/invalid-expected-version.error.js';
+export { ConnectionAcquireTimeoutError } from './event-store/errors/connection-acquire-timeout.error.js';
 export { InvalidOptionsError } from './event-store/errors/invalid-options.error.js';
 export { InvalidStreamIdError } from './event-store/errors/invalid-stream-id.error.js';
 export { InvalidReadOptionsError } from './event-store/errors/invalid-read-options.error.js';
 export { UnstorableTextError } from './event-store/errors/unstorable-text.error.js';
 export { MAX_PAGE_SIZE, MAX_STREAM_VERSION } from './event-store/limits.js';
 export { TypeOrmEventStore } from './typeorm/typeorm-event-store.js';
+export { runInTransaction } from './typeorm/run-in-transaction.js';
 export type { TypeOrmEventStoreOptions } from './typeorm/typeorm-event-store.options.js';
 export { EventSourcingModule } from './event-sourcing.module.js';
 export type {
@@ -86,6 +88,7 @@ export { EventSourcingHandler } from './aggregate/event-sourcing-handler.decorat
 export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
 export { AggregateNotFoundError } from './aggregate/errors/aggregate-not-found.error.js';
 export { UndecoratedAggregateError } from './aggregate/errors/undecorated-aggregate.error.js';
+export { AggregateSaveInProgressError } from './aggregate/errors/save-in-progress.error.js';
 export {
   AggregateRepository,
   type AggregateClass,
@@ -137,6 +140,11 @@ export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-eve
 export { Subscription } from './subscription/subscription.js';
 export { SubscriptionStore, type SubscriptionRecord } from './subscription/subscription-store.js';
 export { InMemorySubscriptionStore } from './subscription/in-memory-subscription-store.js';
+export { InlineProjectionStateError } from './projection/inline-projection-state.error.js';
+export type {
+  InlineAppendContext,
+  InlineAppendHandler,
+} from './event-store/inline-append-handler.js';
 export { TypeOrmSubscriptionStore } from './typeorm/subscription/typeorm-subscription-store.js';
 export type {
   SubscriptionContext,

@@ -14,7 +14,7 @@ export async function storeApi(store: EventStore, manager: EntityManager, checkp
   await store.streamVersion('order-42'); // 0 when the stream does not exist
   await store.streamExists('order-42');
   await store.headCheckpoint(); // the newest committed event
-  await store.deleteStream('order-42'); // erases the stream (e.g. an erasure request)
+  await store.deleteStream('order-42'); // erases the stream and its snapshot (e.g. an erasure request)
   // #endregion store-api
   return page;
 }

@@ -24,6 +24,14 @@ export interface EventSourcingModuleOptions {
   /** Maximum connections in the pool the module opens. @default 10 */
   poolSize?: number;
   /**
+   * How long a statement waits for a free pooled connection before failing with
+   * `ConnectionAcquireTimeoutError` (PostgreSQL: pg's `connectionTimeoutMillis`; MySQL/MariaDB:
+   * mysql2 has no such limit, the module adds one). Applies to the pool the module opens, and to
+   * a given `dataSource`'s pool only when set explicitly. Not used by SQLite.
+   * @default 10000
+   */
+  acquireTimeoutMs?: number;
+  /**
    * An existing, initialised TypeORM DataSource (for example the one `@nestjs/typeorm` registered,
    * injected by `getDataSourceToken()` in `forRootAsync`). The app keeps one pool and can commit its
    * own entities and events in one transaction. The module never closes a DataSource it was given.
@@ -76,6 +84,7 @@ const KNOWN_KEYS = new Set<string>([
   'password',
   'database',
   'poolSize',
+  'acquireTimeoutMs',
   'dataSource',
   'tablePrefix',
   'schema',
@@ -146,6 +155,15 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   }
   if (o.poolSize !== undefined && (!Number.isInteger(o.poolSize) || o.poolSize < 1)) {
     throw new InvalidOptionsError('poolSize', `${String(o.poolSize)} must be a whole number >= 1`);
+  }
+  if (
+    o.acquireTimeoutMs !== undefined &&
+    (!Number.isInteger(o.acquireTimeoutMs) || o.acquireTimeoutMs < 1)
+  ) {
+    throw new InvalidOptionsError(
+      'acquireTimeoutMs',
+      `${String(o.acquireTimeoutMs)} must be a whole number of milliseconds >= 1`,
+    );
   }
   if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
     throw new InvalidOptionsError('migrate', 'must be true or false');

@@ -2,17 +2,24 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../event-store/event-store.js';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
-import { InMemorySnapshotStore, type SnapshotStore } from '../event-store/snapshot-store.js';
+import type { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import type { InlineAppendHandler } from '../event-store/inline-append-handler.js';
+import { afterCommit, transactionOf } from '../typeorm/after-commit.js';
 import { InMemorySubscriptionStore } from '../subscription/in-memory-subscription-store.js';
 import type { SubscriptionStore } from '../subscription/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { PostgresNotifier } from '../typeorm/postgres-notifier.js';
 import { ChangeFeed } from './change-feed.js';
+import { guardPoolAcquire } from '../typeorm/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { MissingTablesError } from './errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from './schema-check.js';
+
+/** A starved pool fails a request after this long instead of hanging it. */
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** A set of tables the library keeps in the store's database. */
 export interface SchemaPart {
@@ -45,6 +52,24 @@ export class EventStoreConnection {
       store.onAppended(() => this.changes.notify());
     }
     if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);
+  }
+
+  /** Runs `handler` inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
+      return this.store.addInlineHandler(handler);
+    }
+    throw new EventSourcingError(
+      'inline projections need the TypeORM or in-memory event store; make the projection async',
+    );
+  }
+
+  /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
+  afterCommit(manager: unknown, callback: () => void): boolean {
+    const runner = transactionOf(manager);
+    if (!runner) return false;
+    afterCommit(runner, callback);
+    return true;
   }
 
   /** Every table the library keeps, as DDL (empty for the in-memory store). */
@@ -88,9 +113,10 @@ export class EventStoreConnection {
     const options = operatorCli ? { ...moduleOptions, workers: false } : moduleOptions;
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
+      const store = new InMemoryEventStore();
       return new EventStoreConnection(
-        new InMemoryEventStore(),
-        new InMemorySnapshotStore(),
+        store,
+        store.createSnapshotStore(),
         new InMemorySubscriptionStore(),
         undefined,
         false,
@@ -100,6 +126,9 @@ export class EventStoreConnection {
     }
     const owns = options.dataSource === undefined;
     const dataSource = options.dataSource ?? (await openOwnDataSource(options));
+    if (owns || options.acquireTimeoutMs !== undefined) {
+      guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
+    }
     try {
       const store = new TypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import type { EntityManager } from 'typeorm';
 import { EventStore } from '../event-store/event-store.js';
 import type { LogCheckpoint, LogEvent, StoredEvent } from '../event-store/event-store.types.js';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
@@ -75,6 +76,18 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       );
     }
     for (const runner of this.inline()) {
+      // Part of the store's append path, so every append of a handled event runs it.
+      this.connection.addInlineHandler({
+        handles: (type) => runner.handles(type),
+        apply: (events, { manager }) =>
+          runner.apply(events, {
+            manager: manager as EntityManager | undefined,
+            isReplaying: () => false,
+            inline: true,
+          }),
+      });
+    }
+    for (const runner of this.inline()) {
       // Inline projections have no worker; their row only records that init ran.
       if ((await this.subscriptions.load(runner.name)) === undefined) {
         await runner.hook('init', this.connection.dataSource?.manager);
@@ -92,7 +105,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
   }
 
-  /** The inline projections, for the repository to run inside its append. */
+  /** The inline projections (the store runs them inside each append). */
   inline(): ProjectionRunner[] {
     return [...this.runners.values()].filter((r) => r.metadata.mode === 'inline');
   }

@@ -11,6 +11,7 @@ import {
   type ProjectionLifecycleHook,
 } from './projection-lifecycle.decorator.js';
 import type { ProjectionContext } from './projection-context.js';
+import { InlineProjectionStateError } from './inline-projection-state.error.js';
 import type { ProjectionMetadata } from './projection.decorator.js';
 
 /** Which copy of the read model a call is for: `next` only during a blue/green rebuild. */
@@ -32,6 +33,8 @@ export interface ApplyContext {
   state?: { get(): unknown; set(state: unknown): void };
   /** Called before each event is handled (a failure then names that event). */
   onEvent?: (event: StoredEvent) => void;
+  /** Inside an append (inline): there is no projection state to read or write. */
+  inline?: boolean;
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -112,8 +115,14 @@ export class ProjectionRunner {
       occurredAt: stored.occurredAt,
       isReplaying,
       target: ctx.target ?? 'live',
-      getState: <T>() => ctx.state?.get() as T | undefined,
-      setState: (state: unknown) => ctx.state?.set(state),
+      getState: <T>() => {
+        if (ctx.inline) throw new InlineProjectionStateError(this.name, 'getState');
+        return ctx.state?.get() as T | undefined;
+      },
+      setState: (state: unknown) => {
+        if (ctx.inline) throw new InlineProjectionStateError(this.name, 'setState');
+        ctx.state?.set(state);
+      },
       emit: async (streamId: string, newEvents: NewEvent[]) => {
         if (isReplaying) return;
         // In the batch's (or append's) transaction: a rolled-back batch takes its emissions along.

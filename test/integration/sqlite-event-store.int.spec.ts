@@ -1,6 +1,8 @@
+import { describeAppendTransactionContract } from '../contract/append-transaction.contract.js';
 import { describeEventStoreContract } from '../contract/event-store.contract.js';
 import { describeTypeOrmStore } from './typeorm-event-store.suite.js';
 import { createTypeOrmStore } from '../support/typeorm-store.js';
 
 describeEventStoreContract('sqlite', () => createTypeOrmStore('sqlite'));
+describeAppendTransactionContract('sqlite', () => createTypeOrmStore('sqlite'));
 describeTypeOrmStore('sqlite');

@@ -16,6 +16,14 @@ describe('EventSourcingModule options', () => {
     [{ type: 'postgres' }, /"url": missing: postgres needs a url or a host/],
     [{ type: 'better-sqlite3' }, /"database": missing/],
     [{ type: 'postgres', url: 'postgres://x', poolSize: 0 }, /"poolSize": 0 must be/],
+    [
+      { type: 'postgres', url: 'postgres://x', acquireTimeoutMs: 0 },
+      /"acquireTimeoutMs": 0 must be/,
+    ],
+    [
+      { type: 'mariadb', url: 'mysql://x', acquireTimeoutMs: 1.5 },
+      /"acquireTimeoutMs": 1.5 must be/,
+    ],
     [{ type: 'memory', migrate: 'yes' }, /"migrate": must be true or false/],
     [{ type: 'postgres', url: 'postgres://x', entities: 'Order' }, /"entities": must be an array/],
     [{ type: 'postgres', url: 'postgres://x', synchronize: 1 }, /"synchronize": must be true/],
