@@ -23,6 +23,7 @@ import type { StopOptions } from '../subscription/subscription.options.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { immediateUnitOfWork } from '../subscription/unit-of-work.js';
 import { Clock } from './clock.js';
+import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { getDurableSagas } from './durable-saga.decorator.js';
 import { DurableSagaRunner } from './durable-saga-runner.js';
 import { getEventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
@@ -31,7 +32,7 @@ import type { ProcessManager } from './process-manager.js';
 import { ProcessManagerRunner, type ProcessManagerClass } from './process-manager-runner.js';
 import { SagaFailureStore } from './saga-failure-store.js';
 import type { SagaRunner, SagaRunnerDeps } from './saga-runner.js';
-import type { SagaRetryResult, SagaStatus } from './saga-status.js';
+import { NEXT_SCHEDULED_SHOWN, type SagaRetryResult, type SagaStatus } from './saga-status.js';
 import {
   ScheduledMessageStore,
   type ScheduledListFilter,
@@ -72,6 +73,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       leases: subscriptions,
       clock,
       deliver: (message) => this.deliverScheduled(message),
+      head: () => store.headCheckpoint(),
+      progressOf: async (saga) =>
+        (await subscriptions.load(`${SAGA_SUBSCRIPTION_PREFIX}${saga}`))?.checkpoint,
       logger: new Logger('Saga scheduler'),
     });
   }
@@ -122,6 +126,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       const checkpoint = live?.checkpoint ?? record?.checkpoint;
       const position = positionOf(checkpoint);
       const failed = live?.state === 'failed' || record?.state === 'failed';
+      const mine = pending.filter((m) => m.saga === runner.name);
       result.push({
         name: runner.name,
         kind: runner.kind,
@@ -133,7 +138,14 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         isLeaseOwner: live?.isLeaseOwner ?? false,
         lastError: live?.lastError ?? record?.lastError,
         parked: parked.filter((f) => f.saga === runner.name),
-        scheduled: pending.filter((m) => m.saga === runner.name).length,
+        scheduled: mine.length,
+        nextScheduled: mine.slice(0, NEXT_SCHEDULED_SHOWN).map((m) => ({
+          id: m.id,
+          type: m.type,
+          instance: m.instance,
+          dueAt: m.dueAt,
+          waitsFor: m.waitsFor,
+        })),
       });
     }
     return result;
