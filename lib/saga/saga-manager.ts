@@ -291,6 +291,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         batchSize: runner.options.batchSize,
         pollIntervalMs: runner.options.pollIntervalMs,
         leaseTtlMs: runner.options.leaseTtlMs,
+        // A batch whose checkpoint could not be written (the database went away) is retried as
+        // patiently as the saga's events, instead of failing the saga after the default 5 tries.
+        retry: { maxAttempts: runner.options.maxAttempts, backoffMs: runner.options.backoffMs },
         types: runner.types(),
         // Commands are side effects outside any transaction: the batch is not one either, and its
         // checkpoint is written (fenced) after every event's commands were executed.
