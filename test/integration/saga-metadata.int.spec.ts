@@ -11,7 +11,6 @@ import {
   ManualClock,
   MessageContext,
   SagaManager,
-  type StoredEvent,
 } from '../../lib/index.js';
 import { metadataTestModule, PlaceOrder, ReserveStock } from '../support/saga-metadata.domain.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -44,7 +43,7 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)('saga metadata on %s',
     await MessageContext.run({ correlationId: `req-${orderId}`, metadata: request }, () =>
       app.get(CommandBus).execute(new PlaceOrder(orderId)),
     );
-    const read = async (streamId: string) => (await store.readStream(streamId)) as StoredEvent[];
+    const read = async (streamId: string) => (await store.readStream(streamId));
     const settle = async (check: () => Promise<boolean>) => {
       const deadline = Date.now() + 20_000;
       while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

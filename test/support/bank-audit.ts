@@ -77,7 +77,7 @@ export async function auditBank(app: INestApplication): Promise<BankAudit> {
       (status === 'completed' && debit === a && credit === a && refund === 0) ||
       (status === 'compensated' && debit === a && credit === 0 && refund === a) ||
       (status === 'failed' && debit === 0 && credit === 0 && refund === 0);
-    if (ok) counts[status as keyof typeof counts]++;
+    if (ok) counts[status]++;
     else
       broken.push(`${id}: ${status}, debit ${debit}, credit ${credit}, refund ${refund} of ${a}`);
   }
