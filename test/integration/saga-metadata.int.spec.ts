@@ -43,7 +43,7 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)('saga metadata on %s',
     await MessageContext.run({ correlationId: `req-${orderId}`, metadata: request }, () =>
       app.get(CommandBus).execute(new PlaceOrder(orderId)),
     );
-    const read = async (streamId: string) => (await store.readStream(streamId));
+    const read = async (streamId: string) => await store.readStream(streamId);
     const settle = async (check: () => Promise<boolean>) => {
       const deadline = Date.now() + 20_000;
       while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
