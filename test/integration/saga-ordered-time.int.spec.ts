@@ -166,7 +166,9 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)('ordered time on %s', 
     expect((await sagas.load(ShippingSaga, paidLate))?.status).toBe('cancelled');
 
     await pay(paidLate); // after the timeout fired
-    await settle(async () => (await sagas.load(ShippingSaga, paidLate))?.status === 'refunded');
+    // Its commands are sent after the saga's events are stored: wait for what they did.
+    await settle(async () => (await shipment(paidLate)).length === 2);
+    expect((await sagas.load(ShippingSaga, paidLate))?.status).toBe('refunded');
     expect(await shipment(paidLate)).toEqual(['shipment.cancelled', 'shipment.refunded']);
     expect(await shipment(paidInTime)).toEqual([]);
     await second.kill();
