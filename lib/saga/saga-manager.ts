@@ -24,6 +24,7 @@ import type { StopOptions } from '../subscription/subscription.options.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { immediateUnitOfWork } from '../subscription/unit-of-work.js';
 import { Clock } from './clock.js';
+import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { getDurableSagas } from './durable-saga.decorator.js';
 import { DurableSagaRunner } from './durable-saga-runner.js';
 import { getEventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
@@ -32,7 +33,7 @@ import type { ProcessManager } from './process-manager.js';
 import { ProcessManagerRunner, type ProcessManagerClass } from './process-manager-runner.js';
 import { SagaFailureStore } from './saga-failure-store.js';
 import type { SagaRunner, SagaRunnerDeps } from './saga-runner.js';
-import type { SagaRetryResult, SagaStatus } from './saga-status.js';
+import { NEXT_SCHEDULED_SHOWN, type SagaRetryResult, type SagaStatus } from './saga-status.js';
 import {
   ScheduledMessageStore,
   type ScheduledListFilter,
@@ -73,6 +74,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       leases: subscriptions,
       clock,
       deliver: (message) => this.deliverScheduled(message),
+      head: () => store.headCheckpoint(),
+      progressOf: async (saga) =>
+        (await subscriptions.load(`${SAGA_SUBSCRIPTION_PREFIX}${saga}`))?.checkpoint,
       logger: new Logger('Saga scheduler'),
     });
   }
@@ -130,6 +134,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       const checkpoint = live?.checkpoint ?? record?.checkpoint;
       const position = positionOf(checkpoint);
       const failed = live?.state === 'failed' || record?.state === 'failed';
+      const mine = pending.filter((m) => m.saga === runner.name);
       result.push({
         name: runner.name,
         kind: runner.kind,
@@ -142,7 +147,14 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         heldBackMs,
         lastError: live?.lastError ?? record?.lastError,
         parked: parked.filter((f) => f.saga === runner.name),
-        scheduled: pending.filter((m) => m.saga === runner.name).length,
+        scheduled: mine.length,
+        nextScheduled: mine.slice(0, NEXT_SCHEDULED_SHOWN).map((m) => ({
+          id: m.id,
+          type: m.type,
+          instance: m.instance,
+          dueAt: m.dueAt,
+          waitsFor: m.waitsFor,
+        })),
       });
     }
     return result;
@@ -288,6 +300,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         batchSize: runner.options.batchSize,
         pollIntervalMs: runner.options.pollIntervalMs,
         leaseTtlMs: runner.options.leaseTtlMs,
+        // A batch whose checkpoint could not be written (the database went away) is retried as
+        // patiently as the saga's events, instead of failing the saga after the default 5 tries.
+        retry: { maxAttempts: runner.options.maxAttempts, backoffMs: runner.options.backoffMs },
         types: runner.types(),
         // Commands are side effects outside any transaction: the batch is not one either, and its
         // checkpoint is written (fenced) after every event's commands were executed.

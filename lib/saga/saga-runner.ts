@@ -115,7 +115,7 @@ export abstract class SagaRunner {
   protected async dispatch(
     commands: readonly unknown[],
     idPrefix: string,
-    context: { correlationId: string; causationId: string },
+    context: { correlationId: string; causationId: string; metadata: Record<string, unknown> },
   ): Promise<void> {
     if (commands.length === 0) return;
     const bus = this.deps.commandBus();
