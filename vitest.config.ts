@@ -30,6 +30,16 @@ export default defineConfig({
         },
       },
       {
+        // npm run test:pack (and .ci/run): packs the tarball and installs it into a fresh app
+        ...shared,
+        test: {
+          name: 'pack',
+          include: ['test/pack/**/*.pack.spec.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         ...shared,
         test: {
           name: 'e2e',

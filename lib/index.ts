@@ -28,9 +28,14 @@ export { EventSerializationError } from './event-store/errors/event-serializatio
 export { InvalidCheckpointError } from './event-store/errors/invalid-checkpoint.error.js';
 export { InvalidEventError } from './event-store/errors/invalid-event.error.js';
 export { InvalidExpectedVersionError } from './event-store/errors/invalid-expected-version.error.js';
+export { ConnectionAcquireTimeoutError } from './event-store/errors/connection-acquire-timeout.error.js';
 export { InvalidOptionsError } from './event-store/errors/invalid-options.error.js';
 export { InvalidStreamIdError } from './event-store/errors/invalid-stream-id.error.js';
+export { InvalidReadOptionsError } from './event-store/errors/invalid-read-options.error.js';
+export { UnstorableTextError } from './event-store/errors/unstorable-text.error.js';
+export { MAX_PAGE_SIZE, MAX_STREAM_VERSION } from './event-store/limits.js';
 export { TypeOrmEventStore } from './typeorm/typeorm-event-store.js';
+export { runInTransaction } from './typeorm/run-in-transaction.js';
 export type { TypeOrmEventStoreOptions } from './typeorm/typeorm-event-store.options.js';
 export { EventSourcingModule } from './event-sourcing.module.js';
 export type {
@@ -38,6 +43,14 @@ export type {
   EventStoreDatabaseType,
 } from './module/event-sourcing.options.js';
 export { EventSourcingExceptionFilter } from './http/event-sourcing-exception.filter.js';
+export {
+  InjectEventStoreDataSource,
+  EVENT_STORE_DATA_SOURCE,
+} from './module/event-store-data-source.decorator.js';
+export { eventStoreSchemaSql, type EventStoreSchemaOptions } from './module/event-store-schema.js';
+export { EventStoreConnectionError } from './module/errors/event-store-connection.error.js';
+export { MissingDatabaseDriverError } from './module/errors/missing-database-driver.error.js';
+export { MissingTablesError } from './module/errors/missing-tables.error.js';
 export type { EventSourcingFeatureOptions } from './event-sourcing.module.js';
 export {
   SnapshotStore,
@@ -80,6 +93,7 @@ export { EventSourcingHandler } from './aggregate/event-sourcing-handler.decorat
 export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
 export { AggregateNotFoundError } from './aggregate/errors/aggregate-not-found.error.js';
 export { UndecoratedAggregateError } from './aggregate/errors/undecorated-aggregate.error.js';
+export { AggregateSaveInProgressError } from './aggregate/errors/save-in-progress.error.js';
 export {
   AggregateRepository,
   type AggregateClass,
@@ -119,6 +133,7 @@ export {
   ProjectionSwap,
 } from './projection/projection-lifecycle.decorator.js';
 export type { ProjectionContext } from './projection/projection-context.js';
+export { UnknownProjectionEntityError } from './projection/unknown-entity.error.js';
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';
@@ -130,6 +145,11 @@ export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-eve
 export { Subscription } from './subscription/subscription.js';
 export { SubscriptionStore, type SubscriptionRecord } from './subscription/subscription-store.js';
 export { InMemorySubscriptionStore } from './subscription/in-memory-subscription-store.js';
+export { InlineProjectionStateError } from './projection/inline-projection-state.error.js';
+export type {
+  InlineAppendContext,
+  InlineAppendHandler,
+} from './event-store/inline-append-handler.js';
 export { TypeOrmSubscriptionStore } from './typeorm/subscription/typeorm-subscription-store.js';
 export type {
   SubscriptionContext,
@@ -185,3 +205,12 @@ export { TypeOrmSagaFailureStore } from './typeorm/saga/typeorm-saga-failure-sto
 export { TypeOrmScheduledMessageStore } from './typeorm/saga/typeorm-scheduled-message-store.js';
 export { TypeOrmSagaSchema } from './typeorm/saga/typeorm-saga-schema.js';
 export type { TypeOrmSagaStoreOptions } from './typeorm/saga/saga-sql.js';
+
+// Operations: held-back alarm, health indicator (@nestjs/terminus), OpenTelemetry.
+export { HeldBackMonitor } from './monitoring/held-back-monitor.js';
+export type { HeldBackCause } from './monitoring/held-back-cause.js';
+export {
+  EventSourcingHealthIndicator,
+  type EventSourcingHealthResult,
+} from './health/event-sourcing.health-indicator.js';
+export type { EventSourcingHealthThresholds, WorkerHealth } from './health/worker-health.js';

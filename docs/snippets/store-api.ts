@@ -19,7 +19,7 @@ export async function storeApi(
   await store.streamVersion('order-42'); // 0 when the stream does not exist
   await store.streamExists('order-42');
   await store.headCheckpoint(); // the newest committed event
-  await store.deleteStream('order-42'); // erases the stream (e.g. an erasure request)
+  await store.deleteStream('order-42'); // erases the stream and its snapshot (e.g. an erasure request)
   // what AggregateRepository.load reads: the latest snapshot (if any) and the events after it
   await store.readHistory('order-42', { snapshots, snapshotRevision: 1 });
   // #endregion store-api

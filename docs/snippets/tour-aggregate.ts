@@ -1,11 +1,9 @@
-import { Module } from '@nestjs/common';
-import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   Aggregate,
   DomainEvent,
   EventSourcedAggregate,
   EventSourcingHandler,
-  EventSourcingModule,
   InjectAggregateRepository,
   type AggregateRepository,
 } from 'nestjs-event-sourcing';
@@ -28,6 +26,16 @@ export class OrderShipped {
 }
 // #endregion events
 
+// #region domain-error
+/** A business rule refused the command: understood, but it cannot be done (HTTP 422). */
+export class DomainRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+// #endregion domain-error
+
 // #region aggregate
 @Aggregate('order') // the stream category: order 42 lives in stream "order-42"
 export class Order extends EventSourcedAggregate {
@@ -35,14 +43,14 @@ export class Order extends EventSourcedAggregate {
   total = 0;
 
   static place(id: string, total: number): Order {
-    if (total <= 0) throw new Error('an order needs a positive total');
+    if (total <= 0) throw new DomainRuleError('an order needs a positive total');
     const order = new Order(id);
     order.apply(new OrderPlaced(id, total));
     return order;
   }
 
   ship(carrier: string): void {
-    if (this.status === 'shipped') throw new Error(`order ${this.id} is already shipped`);
+    if (this.status === 'shipped') throw new DomainRuleError(`order ${this.id} is already shipped`);
     this.apply(new OrderShipped(this.id, carrier)); // command methods check, then apply
   }
 
@@ -59,11 +67,29 @@ export class Order extends EventSourcedAggregate {
 // #endregion aggregate
 
 // #region handler
+export class PlaceOrder {
+  constructor(
+    readonly orderId: string,
+    readonly total: number,
+  ) {}
+}
+
 export class ShipOrder {
   constructor(
     readonly orderId: string,
     readonly carrier: string,
   ) {}
+}
+
+@CommandHandler(PlaceOrder)
+export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
+  constructor(
+    @InjectAggregateRepository(Order) private readonly orders: AggregateRepository<Order>,
+  ) {}
+
+  async execute({ orderId, total }: PlaceOrder): Promise<void> {
+    await this.orders.save(Order.place(orderId, total)); // a new stream: ConcurrencyError if it exists
+  }
 }
 
 @CommandHandler(ShipOrder)
@@ -79,15 +105,3 @@ export class ShipOrderHandler implements ICommandHandler<ShipOrder> {
   }
 }
 // #endregion handler
-
-// #region module
-@Module({
-  imports: [
-    CqrsModule.forRoot(),
-    EventSourcingModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL }),
-    EventSourcingModule.forFeature([Order]),
-  ],
-  providers: [ShipOrderHandler],
-})
-export class OrdersModule {}
-// #endregion module

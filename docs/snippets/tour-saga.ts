@@ -1,18 +1,44 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ofType, type ICommandHandler, type IEvent } from '@nestjs/cqrs';
 import {
+  Aggregate,
   DomainCommand,
   DomainEvent,
   DurableSaga,
+  EventSourcedAggregate,
   EventSourcedSaga,
   EventSourcingHandler,
+  InjectAggregateRepository,
   ProcessManager,
   SagaHandler,
   SagaStart,
+  type AggregateRepository,
   type SagaContext,
 } from 'nestjs-event-sourcing';
 import { map, type Observable } from 'rxjs';
-import { OrderPlaced, OrderShipped } from './tour-aggregate.js';
+import { OrderPlaced, OrderShipped, ShipOrder } from './tour-aggregate.js';
+
+// #region durable-saga
+@DomainEvent('shop.stock-reserved')
+export class StockReserved {
+  constructor(readonly orderId: string) {}
+}
+
+@Aggregate('reservation') // its own stream: the order's writers never race with the saga
+export class Reservation extends EventSourcedAggregate {
+  reserved = false;
+
+  static reserve(orderId: string): Reservation {
+    const reservation = new Reservation(orderId);
+    reservation.apply(new StockReserved(orderId));
+    return reservation;
+  }
+
+  @EventSourcingHandler(StockReserved)
+  onReserved(): void {
+    this.reserved = true;
+  }
+}
 
 export class ReserveStock {
   constructor(readonly orderId: string) {}
@@ -20,10 +46,17 @@ export class ReserveStock {
 
 @CommandHandler(ReserveStock)
 export class ReserveStockHandler implements ICommandHandler<ReserveStock> {
-  async execute(): Promise<void> {}
+  constructor(
+    @InjectAggregateRepository(Reservation)
+    private readonly reservations: AggregateRepository<Reservation>,
+  ) {}
+
+  async execute({ orderId }: ReserveStock): Promise<void> {
+    // Delivered again after a crash, the same command saves nothing twice (deterministic ids).
+    await this.reservations.save(Reservation.reserve(orderId));
+  }
 }
 
-// #region durable-saga
 @Injectable()
 export class OrderSagas {
   // Written like a @Saga() of @nestjs/cqrs, but fed from the event store with a checkpoint.
@@ -59,10 +92,6 @@ export class PaymentTimedOut {
   constructor(readonly orderId: string) {}
 }
 
-export class ShipOrder {
-  constructor(readonly orderId: string) {}
-}
-
 // #region process-manager
 @EventSourcedSaga('shipping') // instance 42 lives in stream "saga.shipping-42"
 export class ShippingProcess extends ProcessManager {
@@ -81,7 +110,7 @@ export class ShippingProcess extends ProcessManager {
     if (this.paid) return;
     this.apply(new ShippingPaid());
     ctx.cancelScheduled('payment');
-    return new ShipOrder(this.orderId); // sent through the CommandBus once the saga's events are stored
+    return new ShipOrder(this.orderId, 'ups'); // sent through the CommandBus once the saga's events are stored
   }
 
   @SagaHandler(PaymentTimedOut, { correlateBy: 'orderId' }) // the timeout comes back here

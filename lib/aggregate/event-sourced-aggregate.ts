@@ -82,13 +82,29 @@ export abstract class EventSourcedAggregate extends AggregateRoot {
   }
 
   /**
-   * Records a successful append of the uncommitted events; the repository calls it with the
-   * store's `nextExpectedVersion`. It does not clear the events: call `commit()` (which also
-   * publishes them when the aggregate was merged with `EventPublisher`) or `uncommit()` next.
+   * Records a successful append; the repository calls it with the store's `nextExpectedVersion`
+   * and the number of events it appended, which are then no longer uncommitted. Without a count
+   * it does not clear the events: call `commit()` (which also publishes them when the aggregate
+   * was merged with `EventPublisher`) or `uncommit()` next.
    */
-  markSaved(streamVersion: number): void {
-    this.#version = streamVersion;
+  markSaved(streamVersion: number, savedCount?: number): void {
+    if (savedCount === undefined) {
+      this.#version = streamVersion;
+      this.#persistedVersion = streamVersion;
+      return;
+    }
+    // Events applied while the save was in flight stay pending, counted on top of what is stored.
+    this.dropSaved(savedCount);
     this.#persistedVersion = streamVersion;
+    this.#version = streamVersion + super.getUncommittedEvents().length;
+  }
+
+  /**
+   * Forgets the first `count` uncommitted events (they are stored), keeping any applied after
+   * them. Unlike `commit()`, publishes nothing through a merged `EventPublisher`.
+   */
+  dropSaved(count: number): void {
+    super.getUncommittedEvents().splice(0, count);
   }
 
   /**

@@ -8,7 +8,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import { EventStoreConnection } from '../module/event-store-connection.js';
+import { asOperatorCliModule } from '../module/operator-cli.module.js';
 
 /** A failure the CLI explains itself: its message is printed as `error: ...` and it exits. */
 export class CliError extends Error {
@@ -70,26 +70,13 @@ export class CliContext {
   }
 
   private async createApp(): Promise<INestApplicationContext> {
-    const app = await NestFactory.createApplicationContext(this.rootModule, {
+    // The application's own module, told it runs in the operator CLI: no workers start here (a
+    // rebuild starts the one it needs) and `schema migrate` can create missing tables.
+    return NestFactory.createApplicationContext(asOperatorCliModule(this.rootModule), {
       logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
       // Throw boot errors to the CLI (which reports them and exits non-zero) instead of aborting.
       abortOnError: false,
     });
-    if (this.workersEnabled(app)) {
-      this.note(
-        'warning: the application runs its projection workers in this CLI process; build the ' +
-          "CLI's module with EventSourcingModule.forRoot({ ..., workers: false })",
-      );
-    }
-    return app;
-  }
-
-  private workersEnabled(app: INestApplicationContext): boolean {
-    try {
-      return app.get(EventStoreConnection).options.workers !== false;
-    } catch {
-      return false; // no EventSourcingModule: the command that needs it says so
-    }
   }
 }
 

@@ -192,8 +192,8 @@ Examples:
   $ ${cli} projections rebuild order_summary
   $ ${cli} projections delete old_summary --yes
 
-The CLI's module is built with EventSourcingModule.forRoot({ ..., workers: false }): no worker starts
-by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;
+The CLI boots the application with workers: false, whatever its module's options say: no worker
+starts by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;
   });
 }
 

@@ -1,9 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { CommanderError } from 'commander';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliContext, CliError } from './cli-context.js';
-import { createCliProgram } from './cli-program.js';
 
 export interface EventSourcingCliOptions {
   /**
@@ -34,9 +32,9 @@ export interface EventSourcingCliOptions {
  * schema sql                           schema migrate
  * ```
  *
- * Pass a module built with `EventSourcingModule.forRoot({ ..., workers: false })`, so that no
- * projection worker starts by itself in the CLI's process; `start` and `rebuild` run the one
- * projection they name. The application boots only when a command needs it (`--help` never
+ * Pass the application's root module as it is (`forRoot` or `forRootAsync`): in the CLI's process
+ * no projection or saga worker starts by itself, whatever the options say (`start` and `rebuild`
+ * run the one projection they name), and `migrate: false` does not stop boot on missing tables. The application boots only when a command needs it (`--help` never
  * connects). An entry file:
  *
  * ```ts
@@ -45,7 +43,7 @@ export interface EventSourcingCliOptions {
  * import { runEventSourcingCli } from 'nestjs-event-sourcing';
  * import { AppModule } from './app.module.js';
  *
- * await runEventSourcingCli(AppModule.forRoot({ ...databaseOptions, workers: false }));
+ * await runEventSourcingCli(AppModule);
  * ```
  */
 export async function runEventSourcingCli(
@@ -57,11 +55,17 @@ export async function runEventSourcingCli(
   const argv = options.argv ?? process.argv.slice(2);
   const name = options.name ?? basename(process.argv[1] ?? 'cli').replace(/\.[cm]?js$/, '');
   const context = new CliContext(rootModule, stdout, stderr);
+  // Loaded here, not at the top: an application importing the library never loads commander.
+  const [{ createCliProgram }, { CommanderError }] = await Promise.all([
+    import('./cli-program.js'),
+    import('commander'),
+  ]);
   let code = 0;
   try {
     await createCliProgram(context, name).parseAsync(argv, { from: 'user' });
   } catch (error) {
-    code = report(error, stderr);
+    // commander has printed its own usage errors and help: only the exit code is left
+    code = error instanceof CommanderError ? error.exitCode : report(error, stderr);
   }
   try {
     await context.close();
@@ -73,9 +77,8 @@ export async function runEventSourcingCli(
   return code;
 }
 
-/** Prints what went wrong (commander has printed its own usage errors) and picks the exit code. */
+/** Prints what went wrong and picks the exit code. */
 function report(error: unknown, stderr: Writable): number {
-  if (error instanceof CommanderError) return error.exitCode; // help (0), usage errors (1)
   stderr.write(`error: ${messageOf(error)}\n`);
   return error instanceof CliError ? error.exitCode : 1;
 }

@@ -86,8 +86,18 @@ function renderSagas(statuses: SagaStatus[]): string {
         `  ${s.name} ${p.eventId} (${p.eventType} at ${p.position}, ${p.attempts} attempts): ${p.error}`,
     ),
   );
+  const next = statuses.flatMap((s) =>
+    s.nextScheduled.map(
+      (m) =>
+        `  ${s.name} ${m.instance} ${m.type} due ${m.dueAt.toISOString()}, ` +
+        (m.waitsFor === undefined
+          ? 'not due yet'
+          : `waits for the saga to reach ${m.waitsFor} (at ${s.checkpoint ?? 'start'})`),
+    ),
+  );
   return [
     renderTable(header, rows, numeric),
     ...(parked.length ? ['parked events:', ...parked] : []),
+    ...(next.length ? ['next scheduled messages (soonest first):', ...next] : []),
   ].join('\n');
 }

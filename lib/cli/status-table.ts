@@ -1,16 +1,26 @@
 import { renderTable } from './text-table.js';
 import type { ProjectionStatus } from '../projection/projection-status.js';
-import type { SubscriptionRecord } from '../subscription/subscription-store.js';
+import type {
+  SubscriptionRecord,
+  SubscriptionRunState,
+} from '../subscription/subscription-store.js';
 import { formatDuration } from './progress-bar.js';
 
 /** A projection's status with who holds its lease, as `projections status --json` prints it. */
 export interface ProjectionStatusReport extends ProjectionStatus {
+  /** The run state stored in the database by whichever process ran the projection last. */
+  storedState: SubscriptionRunState | undefined;
   /** The process holding the lease (the one running the projection), if the lease is current. */
   leaseOwner: string | undefined;
+  /** When that lease ends unless its holder renews it (it does, while it runs). */
   leaseExpiresAt: Date | undefined;
 }
 
-/** Joins the manager's status with the stored leases (the manager only knows this process's). */
+/**
+ * Joins the manager's status with the stored rows. The manager only knows this process's workers,
+ * which in the CLI are idle: a projection whose lease another live process holds shows the state
+ * that process stored (`running`, or `failed`), not this process's `stopped`.
+ */
 export function statusReports(
   statuses: ProjectionStatus[],
   records: SubscriptionRecord[],
@@ -23,8 +33,15 @@ export function statusReports(
       record?.leaseOwner !== undefined &&
       record.leaseExpiresAt !== undefined &&
       record.leaseExpiresAt.getTime() > now.getTime();
+    const elsewhere = current && status.mode === 'async' && !status.isLeaseOwner;
+    const state =
+      elsewhere && status.state === 'stopped' && record.state === 'running'
+        ? 'running'
+        : status.state;
     return {
       ...status,
+      state,
+      storedState: record?.state,
       leaseOwner: current ? record.leaseOwner : undefined,
       leaseExpiresAt: current ? record.leaseExpiresAt : undefined,
     };
@@ -36,19 +53,30 @@ const MAX_ERROR_WIDTH = 60;
 /**
  * A table for people:
  * ```
- * NAME      MODE   STATE    POSITION  HEAD  LAG  LEASE         LAST ERROR
- * balances  async  stopped         0    20   20  -             -
+ * NAME      MODE   STATE    POSITION  HEAD  LAG  LEASE         LEASE UNTIL           LAST ERROR
+ * balances  async  running        20    20    0  web-1:41:ab12  2026-01-05T10:00:12Z  -
  * ```
- * LEASE is `this process`, the id of the process that holds it (`host:pid:random`), or `-` when
- * nobody runs the projection. Positions are global log positions; on PostgreSQL the lag is an
+ * STATE is what the database says when another process runs the projection. LEASE is
+ * `this process`, the id of the process that holds it (`host:pid:random`), or `-` when nobody runs
+ * the projection; LEASE UNTIL is when that lease ends unless renewed (UTC). Positions are global log positions; on PostgreSQL the lag is an
  * estimate (positions can have gaps).
  */
 export function renderStatusTable(reports: ProjectionStatusReport[]): string {
   if (reports.length === 0) {
     return 'No projections: register @Projection providers in the module the CLI boots.\n';
   }
-  const header = ['NAME', 'MODE', 'STATE', 'POSITION', 'HEAD', 'LAG', 'LEASE', 'LAST ERROR'];
-  const numeric = [false, false, false, true, true, true, false, false];
+  const header = [
+    'NAME',
+    'MODE',
+    'STATE',
+    'POSITION',
+    'HEAD',
+    'LAG',
+    'LEASE',
+    'LEASE UNTIL',
+    'LAST ERROR',
+  ];
+  const numeric = [false, false, false, true, true, true, false, false, false];
   const rows = reports.map((r) => [
     r.name,
     r.mode,
@@ -57,19 +85,22 @@ export function renderStatusTable(reports: ProjectionStatusReport[]): string {
     String(r.headPosition),
     String(r.lag),
     r.mode === 'inline' ? 'n/a' : r.isLeaseOwner ? 'this process' : (r.leaseOwner ?? '-'),
+    r.mode === 'inline' || !r.leaseExpiresAt
+      ? '-'
+      : r.leaseExpiresAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     lastError(r),
   ]);
   return [renderTable(header, rows, numeric), ...heldBack(reports)].join('\n') + '\n';
 }
 
-/** PostgreSQL: a note when an open transaction has held every reader of the log back >= 1 s. */
+/** A note when an open transaction has held every reader of the log back >= 1 s. */
 function heldBack(reports: ProjectionStatusReport[]): string[] {
   const ms = Math.max(0, ...reports.map((r) => r.heldBackMs ?? 0));
   if (ms < 1_000) return [];
   return [
     '',
-    `note: the oldest open transaction has held every reader of the log back for ` +
-      `${formatDuration(ms)} (nothing is lost, only delayed; see idle_in_transaction_session_timeout)`,
+    `note: an open write transaction of this database has held every reader of the log back for ` +
+      `${formatDuration(ms)} (nothing is lost, only delayed; the application log names it)`,
   ];
 }
 

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventMetadata } from '../event-store/event-store.types.js';
+import { EVENT_VERSION_METADATA_KEY } from '../serialization/serialization.constants.js';
 
 /** What the message being handled right now passes on to the events it causes. */
 export interface MessageContextData {
@@ -58,4 +59,15 @@ export function setCommandId(command: object, id: string): void {
 
 export function commandIdOf(command: object): string | undefined {
   return commandIds.get(command);
+}
+
+/** Keys of a message's metadata that describe that message alone, not what it causes. */
+const OWN_KEYS = new Set<string>(['correlationId', 'causationId', EVENT_VERSION_METADATA_KEY]);
+
+/**
+ * What a message passes on to the messages it causes: its metadata (user id, tenant, anything the
+ * request put there) without its own ids and schema version. Sagas carry it across their hops.
+ */
+export function inheritedMetadata(metadata: EventMetadata): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([key]) => !OWN_KEYS.has(key)));
 }

@@ -48,8 +48,9 @@ export abstract class EventStore {
   abstract streamExists(streamId: string): Promise<boolean>;
 
   /**
-   * Removes a stream and its events for good (for example to honour an erasure request). Read models
-   * built from them keep what they derived. The stream id can be used again and starts at version 1.
+   * Removes a stream, its events and its snapshot for good, in one transaction (for example to
+   * honour an erasure request). Read models built from them keep what they derived. The stream id
+   * can be used again and starts at version 1.
    */
   abstract deleteStream(streamId: string): Promise<void>;
 

@@ -51,8 +51,9 @@ export interface AppendOptions {
   /** Metadata merged into each event's own metadata (the event's keys win). */
   metadata?: EventMetadata;
   /**
-   * A TypeORM `EntityManager` whose transaction the append joins, so events and the caller's own
-   * writes commit or roll back together. Ignored by the in-memory store.
+   * A TypeORM `EntityManager` whose transaction the append joins (under a savepoint), so events and
+   * the caller's own writes commit or roll back together; workers are woken once it commits.
+   * Ignored by the in-memory store.
    */
   manager?: unknown;
 }

@@ -1,10 +1,19 @@
 import { ConcurrencyError } from './errors/concurrency.error.js';
 import { InvalidExpectedVersionError } from './errors/invalid-expected-version.error.js';
 import type { ExpectedVersion } from './event-store.types.js';
+import { MAX_STREAM_VERSION } from './limits.js';
 
 export function assertValidExpectedVersion(value: unknown): asserts value is ExpectedVersion {
   if (value === 'any' || value === 'no_stream' || value === 'stream_exists') return;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return;
+  // Beyond MAX_STREAM_VERSION no stream can be; the version column would refuse the number.
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= MAX_STREAM_VERSION
+  ) {
+    return;
+  }
   throw new InvalidExpectedVersionError(value);
 }
 

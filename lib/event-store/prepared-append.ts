@@ -9,6 +9,8 @@ import type {
   StoredEvent,
 } from './event-store.types.js';
 import { assertValidExpectedVersion } from './expected-version.js';
+import { assertStorableJson } from './storable-json.js';
+import { isWellFormedText } from './well-formed-text.js';
 import { assertValidStreamId, hasControlCharacters, MAX_EVENT_TYPE_LENGTH } from './stream-id.js';
 
 /** An event checked and serialised, ready for any store to write. */
@@ -39,7 +41,8 @@ export function prepareAppend(
   options: AppendOptions = {},
 ): PreparedAppend {
   assertValidStreamId(streamId);
-  const expectedVersion = options.expectedVersion ?? 'any';
+  // Only an absent expected version means 'any'; null is a mistake, not a wildcard.
+  const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
   assertValidExpectedVersion(expectedVersion);
   if (!Array.isArray(events)) {
     throw new InvalidEventError(0, 'events must be an array of { type, data, metadata? }');
@@ -66,10 +69,14 @@ function prepareEvent(event: NewEvent, index: number, shared?: EventMetadata): P
   if (typeof type !== 'string' || type.length === 0) {
     throw new InvalidEventError(index, 'type must be a non-empty string such as "order.placed"');
   }
-  if (type.length > MAX_EVENT_TYPE_LENGTH || hasControlCharacters(type)) {
+  if (
+    type.length > MAX_EVENT_TYPE_LENGTH ||
+    hasControlCharacters(type) ||
+    !isWellFormedText(type)
+  ) {
     throw new InvalidEventError(
       index,
-      `type "${type.slice(0, 40)}..." must be at most ${MAX_EVENT_TYPE_LENGTH} printable characters`,
+      `type "${type.slice(0, 40)}..." must be 1 to ${MAX_EVENT_TYPE_LENGTH} printable characters of well-formed Unicode`,
     );
   }
   if (eventId !== undefined && (typeof eventId !== 'string' || !isUuid(eventId))) {
@@ -78,9 +85,15 @@ function prepareEvent(event: NewEvent, index: number, shared?: EventMetadata): P
   return {
     eventId: eventId ? eventId.toLowerCase() : uuidv7(),
     type,
-    data: toJson(type, event.data ?? null),
-    metadata: toJson(type, { ...shared, ...event.metadata }),
+    data: storableJson(type, event.data ?? null, index, 'data'),
+    metadata: storableJson(type, { ...shared, ...event.metadata }, index, 'metadata'),
   };
+}
+
+function storableJson(type: string, value: unknown, index: number, root: string): string {
+  const json = toJson(type, value);
+  assertStorableJson(json, index, root);
+  return json;
 }
 
 function toJson(type: string, value: unknown): string {

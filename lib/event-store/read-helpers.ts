@@ -1,4 +1,3 @@
-import { InvalidCheckpointError } from './errors/invalid-checkpoint.error.js';
 import type { ReadStreamOptions, StoredEvent } from './event-store.types.js';
 
 /** Applies `fromVersion`, `direction` and `maxCount` to a stream's events (ordered by version). */
@@ -16,14 +15,4 @@ export function selectStreamEvents(
   );
   if (backward) selected = selected.reverse();
   return options.maxCount === undefined ? selected : selected.slice(0, options.maxCount);
-}
-
-/** Checkpoints of stores that order the log by position alone are the position as text. */
-export function parsePositionCheckpoint(checkpoint: string | undefined): number {
-  if (checkpoint === undefined) return 0;
-  const position = Number(checkpoint);
-  if (!Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidCheckpointError(checkpoint);
-  }
-  return position;
 }

@@ -33,4 +33,9 @@ export class InMemorySnapshotStore extends SnapshotStore {
       this.snapshots.set(snapshot.streamId, JSON.parse(JSON.stringify(snapshot)) as Snapshot);
     }
   }
+
+  /** Removes a stream's snapshot (the in-memory event store's `deleteStream` calls it). */
+  delete(streamId: string): void {
+    this.snapshots.delete(streamId);
+  }
 }

@@ -1,4 +1,5 @@
 import { InvalidStreamIdError } from './errors/invalid-stream-id.error.js';
+import { isWellFormedText } from './well-formed-text.js';
 
 export const MAX_STREAM_ID_LENGTH = 255;
 export const MAX_EVENT_TYPE_LENGTH = 255;
@@ -17,6 +18,11 @@ export function assertValidStreamId(streamId: unknown): asserts streamId is stri
   }
   if (CONTROL_CHARACTERS.test(streamId)) {
     throw new InvalidStreamIdError(streamId, 'it contains control characters');
+  }
+  // Databases store text as UTF-8, where every lone surrogate turns into the same replacement
+  // character: 'x\ud800' and 'x\udbff' would name one stream.
+  if (!isWellFormedText(streamId)) {
+    throw new InvalidStreamIdError(streamId, 'it is not well-formed Unicode (a lone surrogate)');
   }
 }
 

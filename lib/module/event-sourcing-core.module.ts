@@ -3,12 +3,18 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CommandContextExplorer } from '../context/command-context.explorer.js';
 import { EventStore } from '../event-store/event-store.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingHealthIndicator } from '../health/event-sourcing.health-indicator.js';
+import { HeldBackMonitor } from '../monitoring/held-back-monitor.js';
+import { instrumentEventStore } from '../telemetry/instrument-event-store.js';
+import { WorkerMetrics } from '../telemetry/worker-metrics.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from '../saga/saga.providers.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
+import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
+import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -22,14 +28,19 @@ import {
   providers: [
     {
       provide: EventStoreConnection,
-      inject: [EVENT_SOURCING_OPTIONS],
-      useFactory: (options: EventSourcingModuleOptions) =>
-        EventStoreConnection.open(validateOptions(options)),
+      inject: [EVENT_SOURCING_OPTIONS, { token: EVENT_SOURCING_OPERATOR_CLI, optional: true }],
+      useFactory: (options: EventSourcingModuleOptions, operatorCli?: boolean) =>
+        EventStoreConnection.open(validateOptions(options), operatorCli === true),
+    },
+    {
+      provide: EVENT_STORE_DATA_SOURCE,
+      inject: [EventStoreConnection],
+      useFactory: (connection: EventStoreConnection) => connection.dataSource ?? null,
     },
     {
       provide: EventStore,
       inject: [EventStoreConnection],
-      useFactory: (connection: EventStoreConnection) => connection.store,
+      useFactory: (connection: EventStoreConnection) => instrumentEventStore(connection.store),
     },
     {
       provide: SnapshotStore,
@@ -54,6 +65,9 @@ import {
     CommandContextExplorer,
     ProjectionManager,
     ...sagaProviders,
+    HeldBackMonitor,
+    EventSourcingHealthIndicator,
+    WorkerMetrics,
   ],
   exports: [
     EventStore,
@@ -61,8 +75,11 @@ import {
     SubscriptionStore,
     EventRegistry,
     EventStoreConnection,
+    EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
     ...sagaExports,
+    HeldBackMonitor,
+    EventSourcingHealthIndicator,
   ],
 })
 export class EventSourcingCoreModule

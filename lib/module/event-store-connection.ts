@@ -1,15 +1,25 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EventStore } from '../event-store/event-store.js';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store.js';
-import { InMemorySnapshotStore, type SnapshotStore } from '../event-store/snapshot-store.js';
+import type { SnapshotStore } from '../event-store/snapshot-store.js';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import type { InlineAppendHandler } from '../event-store/inline-append-handler.js';
+import { afterCommit, transactionOf } from '../typeorm/after-commit.js';
 import { InMemorySubscriptionStore } from '../subscription/in-memory-subscription-store.js';
 import type { SubscriptionStore } from '../subscription/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { PostgresNotifier } from '../typeorm/postgres-notifier.js';
 import { ChangeFeed } from './change-feed.js';
+import { guardPoolAcquire } from '../typeorm/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+import { MissingTablesError } from './errors/missing-tables.error.js';
+import { openOwnDataSource } from './open-data-source.js';
+import { findMissingTables } from './schema-check.js';
+
+/** A starved pool fails a request after this long instead of hanging it. */
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** A set of tables the library keeps in the store's database. */
 export interface SchemaPart {
@@ -34,12 +44,32 @@ export class EventStoreConnection {
     readonly dataSource: DataSource | undefined,
     private readonly ownsDataSource: boolean,
     readonly options: EventSourcingModuleOptions = {},
+    /** Inside the operator CLI: no workers, no missing-tables check. */
+    private readonly operatorCli = false,
   ) {
     if (store instanceof TypeOrmEventStore) this.schemaParts.push(store);
     if (store instanceof TypeOrmEventStore || store instanceof InMemoryEventStore) {
       store.onAppended(() => this.changes.notify());
     }
     if (subscriptions instanceof TypeOrmSubscriptionStore) this.schemaParts.push(subscriptions);
+  }
+
+  /** Runs `handler` inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
+      return this.store.addInlineHandler(handler);
+    }
+    throw new EventSourcingError(
+      'inline projections need the TypeORM or in-memory event store; make the projection async',
+    );
+  }
+
+  /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
+  afterCommit(manager: unknown, callback: () => void): boolean {
+    const runner = transactionOf(manager);
+    if (!runner) return false;
+    afterCommit(runner, callback);
+    return true;
   }
 
   /** Every table the library keeps, as DDL (empty for the in-memory store). */
@@ -59,23 +89,46 @@ export class EventStoreConnection {
   async addSchemaPart(part: SchemaPart): Promise<void> {
     this.schemaParts.push(part);
     if (this.options.migrate !== false) await part.migrate();
+    else await this.assertTablesExist(part.schemaSql());
   }
 
-  static async open(options: EventSourcingModuleOptions): Promise<EventStoreConnection> {
+  /**
+   * With `migrate: false`, fails at boot naming the missing tables instead of at the first query.
+   * The operator CLI skips it: `schema sql` and `schema migrate` are how the tables get created.
+   */
+  private async assertTablesExist(statements: string[]): Promise<void> {
+    if (!this.dataSource || this.operatorCli) return;
+    const missing = await findMissingTables(this.dataSource, statements);
+    if (missing.length > 0) throw new MissingTablesError(missing);
+  }
+
+  /**
+   * @param operatorCli true in the operator CLI's process: workers stay off whatever the options
+   *   say, and missing tables are left to `schema migrate`.
+   */
+  static async open(
+    moduleOptions: EventSourcingModuleOptions,
+    operatorCli = false,
+  ): Promise<EventStoreConnection> {
+    const options = operatorCli ? { ...moduleOptions, workers: false } : moduleOptions;
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
+      const store = new InMemoryEventStore();
       return new EventStoreConnection(
-        new InMemoryEventStore(),
-        new InMemorySnapshotStore(),
+        store,
+        store.createSnapshotStore(),
         new InMemorySubscriptionStore(),
         undefined,
         false,
         options,
+        operatorCli,
       );
     }
     const owns = options.dataSource === undefined;
-    const dataSource =
-      options.dataSource ?? (await new DataSource(toDataSourceOptions(options)).initialize());
+    const dataSource = options.dataSource ?? (await openOwnDataSource(options));
+    if (owns || options.acquireTimeoutMs !== undefined) {
+      guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
+    }
     try {
       const store = new TypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,
@@ -90,8 +143,10 @@ export class EventStoreConnection {
         dataSource,
         owns,
         options,
+        operatorCli,
       );
       if (options.migrate !== false) await connection.migrate();
+      else await connection.assertTablesExist(connection.schemaSql());
       if (dataSource.options.type === 'postgres') await connection.listen(options);
       this.logger.log(
         `Event store: ${dataSource.options.type}, tables ${options.tablePrefix ?? 'es_'}*` +
@@ -112,25 +167,13 @@ export class EventStoreConnection {
     this.changes.connectRemote(notifier);
   }
 
+  /** PostgreSQL: the server process id of the LISTEN connection (for operators and drills). */
+  get listenerPid(): number | undefined {
+    return this.notifier?.listenerPid;
+  }
+
   async close(): Promise<void> {
     await this.notifier?.close();
     if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();
   }
-}
-
-function toDataSourceOptions(o: EventSourcingModuleOptions): DataSourceOptions {
-  if (o.type === 'better-sqlite3') {
-    // WAL lets readers (projections, HTTP reads) run while a write commits.
-    return { type: 'better-sqlite3', database: o.database ?? o.url ?? ':memory:', enableWAL: true };
-  }
-  return {
-    type: o.type as 'postgres' | 'mysql' | 'mariadb',
-    url: o.url,
-    host: o.host,
-    port: o.port,
-    username: o.username,
-    password: o.password,
-    database: o.database,
-    poolSize: o.poolSize,
-  };
 }

@@ -1,3 +1,4 @@
+import { runInTransaction } from '../typeorm/run-in-transaction.js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import type { EventStore } from '../event-store/event-store.js';
@@ -89,7 +90,8 @@ export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
         await subscriptions.saveCheckpoint(name, until, { manager: tx, state: state ?? null });
       }
     };
-    if (deps.dataSource) await deps.dataSource.transaction(swap);
+    // On SQLite's one shared connection, other work must not run inside this transaction.
+    if (deps.dataSource) await runInTransaction(deps.dataSource, swap);
     else await swap(undefined);
     await subscriptions.reset(shadowName);
   } finally {

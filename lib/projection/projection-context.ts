@@ -22,7 +22,10 @@ export interface ProjectionContext {
    * builds while the live one keeps serving (see `@ProjectionSwap`).
    */
   target: 'live' | 'next';
-  /** The projection's own JSON state, stored with its checkpoint (async projections). */
+  /**
+   * The projection's own JSON state, stored with its checkpoint (async projections). Inline
+   * projections have none: both methods throw `InlineProjectionStateError` there.
+   */
   getState<T>(): T | undefined;
   setState(state: unknown): void;
   /**

@@ -6,8 +6,9 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import type { EntityManager } from 'typeorm';
 import { EventStore } from '../event-store/event-store.js';
-import type { LogCheckpoint, StoredEvent } from '../event-store/event-store.types.js';
+import type { LogCheckpoint, LogEvent, StoredEvent } from '../event-store/event-store.types.js';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
 import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
@@ -15,9 +16,10 @@ import type { EventSourcingModuleOptions } from '../module/event-sourcing.option
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { compareCheckpoints } from '../subscription/checkpoint-order.js';
-import { Subscription } from '../subscription/subscription.js';
+import { isReading, Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { traceProjectionBatch } from '../telemetry/worker-tracing.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
 import { getProjectionMetadata } from './projection.decorator.js';
@@ -74,6 +76,18 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       );
     }
     for (const runner of this.inline()) {
+      // Part of the store's append path, so every append of a handled event runs it.
+      this.connection.addInlineHandler({
+        handles: (type) => runner.handles(type),
+        apply: (events, { manager }) =>
+          runner.apply(events, {
+            manager: manager as EntityManager | undefined,
+            isReplaying: () => false,
+            inline: true,
+          }),
+      });
+    }
+    for (const runner of this.inline()) {
       // Inline projections have no worker; their row only records that init ran.
       if ((await this.subscriptions.load(runner.name)) === undefined) {
         await runner.hook('init', this.connection.dataSource?.manager);
@@ -81,7 +95,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       }
     }
     this.connection.changes.subscribe(() => this.wake());
-    if (this.options.workers === false) return;
+    if (this.connection.options.workers === false) return; // also off in the operator CLI
     for (const runner of this.runners.values()) {
       if (runner.metadata.mode === 'async') await this.start(runner.name);
     }
@@ -91,13 +105,18 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
   }
 
-  /** The inline projections, for the repository to run inside its append. */
+  /** The inline projections (the store runs them inside each append). */
   inline(): ProjectionRunner[] {
     return [...this.runners.values()].filter((r) => r.metadata.mode === 'inline');
   }
 
   names(): string[] {
     return [...this.runners.keys()];
+  }
+
+  /** The projections whose worker in this process holds the lease and reads the log. */
+  reading(): string[] {
+    return [...this.workers.entries()].filter(([, w]) => isReading(w)).map(([name]) => name);
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -242,18 +261,22 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       handler: (events, ctx) => {
         // Handlers see the state as set earlier in the same batch, not only as committed.
         let state = ctx.state;
-        return runner.apply(events, {
-          manager: ctx.manager,
-          target: shadowName ? 'next' : 'live',
-          isReplaying: (event) => shadowName !== undefined || this.isReplaying(runner.name, event),
-          state: {
-            get: () => state,
-            set: (next) => {
-              state = next;
-              ctx.setState(next);
+        return traceProjectionBatch(name, events, () =>
+          runner.apply(events, {
+            manager: ctx.manager,
+            target: shadowName ? 'next' : 'live',
+            isReplaying: (event) =>
+              shadowName !== undefined || this.isReplaying(runner.name, event),
+            onEvent: (event) => ctx.handling(event as LogEvent),
+            state: {
+              get: () => state,
+              set: (next) => {
+                state = next;
+                ctx.setState(next);
+              },
             },
-          },
-        });
+          }),
+        );
       },
     });
     if (!shadowName) this.workers.set(runner.name, worker);

@@ -5,11 +5,13 @@ import { getDomainEventMetadata } from '../serialization/domain-event.decorator.
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { getProjectionHandlers } from './projection-handler.decorator.js';
+import { explainUnknownEntity } from './unknown-entity.error.js';
 import {
   getProjectionLifecycle,
   type ProjectionLifecycleHook,
 } from './projection-lifecycle.decorator.js';
 import type { ProjectionContext } from './projection-context.js';
+import { InlineProjectionStateError } from './inline-projection-state.error.js';
 import type { ProjectionMetadata } from './projection.decorator.js';
 
 /** Which copy of the read model a call is for: `next` only during a blue/green rebuild. */
@@ -29,6 +31,10 @@ export interface ApplyContext {
   target?: ProjectionTarget;
   isReplaying: (event: StoredEvent) => boolean;
   state?: { get(): unknown; set(state: unknown): void };
+  /** Called before each event is handled (a failure then names that event). */
+  onEvent?: (event: StoredEvent) => void;
+  /** Inside an append (inline): there is no projection state to read or write. */
+  inline?: boolean;
 }
 
 type Method = (...args: unknown[]) => unknown;
@@ -70,7 +76,13 @@ export class ProjectionRunner {
       const method = this.handlers.get(event.constructor as EventClass);
       if (method === undefined) continue;
       const handler = (this.instance as Record<string | symbol, Method>)[method];
-      await handler.call(this.instance, event, this.context(stored, ctx));
+      ctx.onEvent?.(stored);
+      const context = this.context(stored, ctx);
+      try {
+        await handler.call(this.instance, event, context);
+      } catch (error) {
+        throw explainUnknownEntity(error, this.name, context.manager);
+      }
     }
   }
 
@@ -103,8 +115,14 @@ export class ProjectionRunner {
       occurredAt: stored.occurredAt,
       isReplaying,
       target: ctx.target ?? 'live',
-      getState: <T>() => ctx.state?.get() as T | undefined,
-      setState: (state: unknown) => ctx.state?.set(state),
+      getState: <T>() => {
+        if (ctx.inline) throw new InlineProjectionStateError(this.name, 'getState');
+        return ctx.state?.get() as T | undefined;
+      },
+      setState: (state: unknown) => {
+        if (ctx.inline) throw new InlineProjectionStateError(this.name, 'setState');
+        ctx.state?.set(state);
+      },
       emit: async (streamId: string, newEvents: NewEvent[]) => {
         if (isReplaying) return;
         // In the batch's (or append's) transaction: a rolled-back batch takes its emissions along.

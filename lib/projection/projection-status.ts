@@ -17,9 +17,9 @@ export interface ProjectionStatus {
   /** Whether this process holds the projection's lease (only the holder processes events). */
   isLeaseOwner: boolean;
   /**
-   * PostgreSQL: how long the oldest open transaction on the server has been holding every reader
-   * of the log back (nothing is lost, only delayed). Keep it small with
-   * `idle_in_transaction_session_timeout`.
+   * How long a transaction has been holding every reader of the log back (nothing is lost, only
+   * delayed): on PostgreSQL a write transaction of this database, on MySQL/MariaDB the one holding
+   * the append lock. Undefined on SQLite and in memory.
    */
   heldBackMs?: number;
   lastError?: string;

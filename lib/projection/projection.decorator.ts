@@ -1,5 +1,6 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { MAX_PAGE_SIZE } from '../event-store/limits.js';
 import { PROJECTION_METADATA } from './projection.constants.js';
 
 export interface ProjectionOptions {
@@ -45,10 +46,18 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
   if (mode !== 'async' && mode !== 'inline') {
     throw new InvalidOptionsError(`@Projection('${name}') mode`, "use 'async' or 'inline'");
   }
+  const batchSize = options.batchSize ?? 100;
+  // One batch is one readAll page, which the store limits to MAX_PAGE_SIZE events.
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PAGE_SIZE) {
+    throw new InvalidOptionsError(
+      `@Projection('${name}') batchSize`,
+      `use a whole number from 1 to ${MAX_PAGE_SIZE} (got ${String(batchSize)})`,
+    );
+  }
   const metadata: ProjectionMetadata = {
     name,
     mode,
-    batchSize: options.batchSize ?? 100,
+    batchSize,
     pollIntervalMs: options.pollIntervalMs ?? 250,
     maxAttempts: options.maxAttempts ?? 5,
     skipUnknownEvents: options.skipUnknownEvents ?? true,

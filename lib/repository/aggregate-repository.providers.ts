@@ -1,9 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
 import { EventStore } from '../event-store/event-store.js';
-import { withConnectionLock } from '../typeorm/connection-lock.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
-import { ProjectionManager } from '../projection/projection-manager.js';
 import { SnapshotStore } from '../event-store/snapshot-store.js';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
@@ -12,6 +10,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { AggregateRepository, type AggregateClass } from './aggregate-repository.js';
 import { getAggregateRepositoryToken } from './aggregate-repository.token.js';
+import { instrumentRepository } from '../telemetry/instrument-repository.js';
 import { UndecoratedHandledEventError } from './errors/undecorated-handled-event.error.js';
 
 /** One repository provider per aggregate; registering its events stops boot on a mistake. */
@@ -21,20 +20,12 @@ export function createAggregateRepositoryProviders(
 ): Provider[] {
   return aggregates.map((aggregateClass) => ({
     provide: getAggregateRepositoryToken(aggregateClass),
-    inject: [
-      EventStore,
-      EventRegistry,
-      EventBus,
-      SnapshotStore,
-      ProjectionManager,
-      EventStoreConnection,
-    ],
+    inject: [EventStore, EventRegistry, EventBus, SnapshotStore, EventStoreConnection],
     useFactory: (
       store: EventStore,
       registry: EventRegistry,
       eventBus: EventBus,
       snapshots: SnapshotStore,
-      projections: ProjectionManager,
       connection: EventStoreConnection,
     ) => {
       for (const eventClass of getEventSourcingHandlers(aggregateClass).keys()) {
@@ -44,19 +35,15 @@ export function createAggregateRepositoryProviders(
         registry.register(eventClass as EventClass);
       }
       registry.register(...events);
-      const dataSource = connection.dataSource;
-      return new AggregateRepository(aggregateClass, {
+      const repository = new AggregateRepository(aggregateClass, {
         store,
         registry,
         eventBus,
         snapshots,
         logger: new Logger(`AggregateRepository<${aggregateClass.name}>`),
-        inlineProjections: () => projections.inline(),
-        transaction: dataSource
-          ? (work) => withConnectionLock(dataSource, () => dataSource.transaction(work))
-          : undefined,
-        appended: () => connection.changes.notify(),
+        afterCommit: (manager, callback) => connection.afterCommit(manager, callback),
       });
+      return instrumentRepository(repository, aggregateClass.name);
     },
   }));
 }

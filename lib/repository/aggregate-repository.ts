@@ -1,12 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import type { EventBus, IEvent } from '@nestjs/cqrs';
-import type { EntityManager } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
-import type { ProjectionRunner } from '../projection/projection-runner.js';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../event-store/event-store.js';
-import type { EventMetadata, ExpectedVersion } from '../event-store/event-store.types.js';
+import type {
+  AppendResult,
+  EventMetadata,
+  ExpectedVersion,
+} from '../event-store/event-store.types.js';
 import type { Snapshot, SnapshotStore } from '../event-store/snapshot-store.js';
 import {
   getAggregateMetadata,
@@ -15,6 +17,7 @@ import {
   type AggregateMetadata,
 } from '../aggregate/aggregate.decorator.js';
 import { AggregateNotFoundError } from '../aggregate/errors/aggregate-not-found.error.js';
+import { AggregateSaveInProgressError } from '../aggregate/errors/save-in-progress.error.js';
 import { UndecoratedAggregateError } from '../aggregate/errors/undecorated-aggregate.error.js';
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
 import { MessageContext, type MessageContextData } from '../context/message-context.js';
@@ -27,18 +30,19 @@ export interface AggregateRepositoryDeps {
   eventBus: EventBus;
   snapshots: SnapshotStore;
   logger: Logger;
-  /** The inline projections, run inside each append's transaction. */
-  inlineProjections: () => ProjectionRunner[];
-  /** Opens a transaction on the store's database (undefined for the in-memory store). */
-  transaction?: <R>(work: (manager: EntityManager) => Promise<R>) => Promise<R>;
-  /** Called after an append commits (wakes the async workers). */
-  appended: () => void;
+  /**
+   * Runs `callback` once the transaction behind `manager` commits and returns true; false when
+   * `manager` holds no open transaction (the append has committed by itself).
+   */
+  afterCommit?: (manager: unknown, callback: () => void) => boolean;
 }
 
 /** The namespace of event ids derived from a command's idempotency key (UUID v5). */
 const IDEMPOTENT_EVENT_NAMESPACE = 'b7a3f1e2-5c4d-4e8f-9a6b-0d1c2e3f4a5b';
 /** Saves per stream made so far while handling one command: the n-th save derives its own ids. */
 const savesInContext = new WeakMap<MessageContextData, Map<string, number>>();
+/** Aggregate instances with a save in flight (a marker on the instance, gone with it). */
+const saving = new WeakSet<EventSourcedAggregate>();
 
 export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
 
@@ -50,7 +54,10 @@ export interface LoadOptions {
 export interface SaveOptions {
   /** Metadata stored with every event of this save (besides correlation and causation). */
   metadata?: EventMetadata;
-  /** A TypeORM EntityManager whose transaction the append (and snapshot) joins. */
+  /**
+   * A TypeORM EntityManager whose transaction the append (and snapshot) joins. The events are
+   * published on the EventBus once that transaction commits; a rollback publishes nothing.
+   */
   manager?: unknown;
 }
 
@@ -130,6 +137,17 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     const events = aggregate.getUncommittedEvents();
     if (events.length === 0) return;
     const streamId = streamIdFor(this.aggregateClass, aggregate.id);
+    // Checked before the first await: an overlapping save fails at once, touching nothing.
+    if (saving.has(aggregate)) throw new AggregateSaveInProgressError(streamId);
+    saving.add(aggregate);
+    try {
+      await this.append(aggregate, events, streamId, options);
+    } finally {
+      saving.delete(aggregate);
+    }
+  }
+
+  private async append(aggregate: T, events: IEvent[], streamId: string, options: SaveOptions) {
     const before = aggregate.persistedVersion;
     const expectedVersion: ExpectedVersion = before === 0 ? 'no_stream' : before;
     const idempotent = idempotentIds(streamId, events.length);
@@ -139,47 +157,36 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       return idempotent ? { ...serialized, eventId: idempotent.ids[index] } : serialized;
     });
     const metadata = { ...MessageContext.eventMetadata(), ...options.metadata };
-    const inline = this.deps
-      .inlineProjections()
-      .filter((p) => newEvents.some((e) => p.handles(e.type)));
-    // Inline projections write in the append's transaction: both commit, or neither.
-    const append = async (manager: unknown) => {
-      const appended = await this.store.appendToStream(streamId, newEvents, {
+    let result: AppendResult;
+    try {
+      // Inline projections run inside the store's append, in its transaction.
+      result = await this.store.appendToStream(streamId, newEvents, {
         expectedVersion,
         metadata,
-        manager,
+        manager: options.manager,
       });
-      for (const projection of inline) {
-        await projection.apply(appended.events, {
-          manager: manager as EntityManager,
-          isReplaying: () => false,
-        });
-      }
-      return appended;
-    };
-    const ownTransaction = inline.length > 0 && !options.manager && this.deps.transaction;
-    let result: Awaited<ReturnType<typeof append>>;
-    try {
-      result = ownTransaction ? await ownTransaction(append) : await append(options.manager);
     } catch (error) {
       if (!idempotent || !isReDelivery(error, idempotent.ids)) throw error;
       idempotent.saved();
       this.logger.debug(
         `${streamId}: the events of command ${idempotent.key} are stored already (a re-delivery); nothing saved`,
       );
-      aggregate.uncommit();
+      aggregate.dropSaved(events.length);
       return;
     }
     idempotent?.saved();
-    aggregate.markSaved(result.nextExpectedVersion);
-    aggregate.commit();
-    // A self-committing append has told the workers itself; a transaction only does on commit.
-    if (ownTransaction || options.manager) this.deps.appended();
-    // In-process and not durable: a crash right here loses this publication (not the events).
-    this.deps.eventBus.publishAll(events);
-    if (isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
+    // Only the events this save appended: ones applied meanwhile stay pending for the next save.
+    aggregate.markSaved(result.nextExpectedVersion, events.length);
+    const upToDate = aggregate.version === result.nextExpectedVersion;
+    if (upToDate && isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
       await this.takeSnapshot(aggregate, streamId, result.nextExpectedVersion, options.manager);
     }
+    // In-process and not durable: a crash right here loses this publication (not the events).
+    // In a caller's transaction, only once it commits: a rollback publishes nothing.
+    const publish = () => {
+      this.deps.eventBus.publishAll(events);
+    };
+    if (!this.deps.afterCommit?.(options.manager, publish)) publish();
   }
 
   /** A fresh aggregate with the latest usable snapshot restored, and the version it covers. */

@@ -1,6 +1,7 @@
 import type { ICommand, IEvent } from '@nestjs/cqrs';
 import { lastValueFrom, of, timeout, toArray, type Observable } from 'rxjs';
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { inheritedMetadata } from '../context/message-context.js';
 import type { StoredEvent } from '../event-store/event-store.types.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { DurableSagaFunction, DurableSagaMetadata } from './durable-saga.decorator.js';
@@ -47,6 +48,7 @@ export class DurableSagaRunner extends SagaRunner {
     await this.dispatch(commands, `${this.name}:${stored.eventId}`, {
       correlationId: stored.metadata.correlationId ?? stored.eventId,
       causationId: stored.eventId,
+      metadata: inheritedMetadata(stored.metadata),
     });
   }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import type { LogCheckpoint } from '../event-store/event-store.types.js';
+import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { errorMessage, LeaseKeeper } from '../subscription/lease-keeper.js';
 import { Sleeper } from '../subscription/sleeper.js';
 import type { SubscriptionLogger } from '../subscription/subscription.options.js';
@@ -18,6 +20,10 @@ export interface MessageSchedulerOptions {
   clock: Clock;
   /** Delivers one due message; throwing counts as a failed attempt. */
   deliver: (message: ScheduledMessage) => Promise<void>;
+  /** The head of the log now (`EventStore.headCheckpoint`). */
+  head: () => Promise<LogCheckpoint>;
+  /** How far the saga that scheduled a message has handled the log (undefined: not at all). */
+  progressOf: (saga: string) => Promise<LogCheckpoint | undefined>;
   logger: SubscriptionLogger;
   /** @default `${hostname}:${pid}:${random}` */
   owner?: string;
@@ -42,8 +48,14 @@ export class ScheduledMessagesTimeoutError extends EventSourcingError {
   }
 }
 
+/** Before the first event: every store's checkpoints order at or after it. */
+const START = '0';
+
 /**
- * Delivers scheduled messages when they are due by the injectable clock. Only the holder of the
+ * Delivers scheduled messages when they are due by the injectable clock, in order with the log:
+ * once a message is due it records the head of the log (`waitsFor`), and delivers it only after
+ * its saga's checkpoint has reached that head, so a saga that lags handles every event committed
+ * before the due time first. Messages of a saga that lags wait; others go on. Only the holder of the
  * `$scheduler` lease delivers, so one scheduler is active across processes; when it dies another
  * takes over after the lease expires. A message is marked delivered after its delivery returned:
  * a crash in between delivers it again (commands carry deterministic ids).
@@ -129,14 +141,10 @@ export class MessageScheduler {
           await this.wakeup.sleep(this.o.pollIntervalMs);
           continue;
         }
-        const due = await this.o.store.due(this.o.clock.now(), this.o.batchSize);
-        for (const message of due) {
-          if (this.stopping || !this.lease.held) break;
-          await this.deliver(message);
-        }
+        const more = await this.deliverDue();
         errors = 0;
         this.progress.wake();
-        if (due.length < this.o.batchSize) await this.wakeup.sleep(this.o.pollIntervalMs);
+        if (!more) await this.wakeup.sleep(this.o.pollIntervalMs);
       } catch (error) {
         errors++;
         const delay = Math.min(
@@ -146,6 +154,47 @@ export class MessageScheduler {
         this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
         await this.wakeup.sleep(delay);
       }
+    }
+  }
+
+  /**
+   * One pass over the due messages, a page at a time; the messages of a saga still behind the head
+   * they wait for are left out of the next pages. True when a full page was delivered (look again).
+   */
+  private async deliverDue(): Promise<boolean> {
+    const now = this.o.clock.now();
+    const waiting = new Set<string>();
+    const progress = new Map<string, LogCheckpoint>();
+    for (;;) {
+      let due = await this.o.store.due(now, this.o.batchSize, { exceptSagas: [...waiting] });
+      if (due.length === 0) return false;
+      if (due.some((m) => m.waitsFor === undefined)) {
+        // Read after the messages were due (now >= dueAt): it covers every event committed before.
+        await this.o.store.observeHead(now, await this.o.head());
+        due = await this.o.store.due(now, this.o.batchSize, { exceptSagas: [...waiting] });
+      }
+      let delivered = 0;
+      for (const message of due) {
+        if (this.stopping || !this.lease.held) return false;
+        if (waiting.has(message.saga)) continue;
+        if (message.waitsFor === undefined) {
+          waiting.add(message.saga); // rescheduled meanwhile: it observes the head next pass
+          continue;
+        }
+        let reached = progress.get(message.saga);
+        if (reached === undefined) {
+          reached = (await this.o.progressOf(message.saga)) ?? START;
+          progress.set(message.saga, reached);
+        }
+        if (compareCheckpoints(reached, message.waitsFor) < 0) {
+          waiting.add(message.saga);
+          continue;
+        }
+        await this.deliver(message);
+        delivered++;
+      }
+      if (due.length < this.o.batchSize) return false;
+      if (delivered === due.length) return true;
     }
   }
 

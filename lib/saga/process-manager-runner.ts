@@ -1,6 +1,7 @@
 import type { IEvent } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
+import { inheritedMetadata } from '../context/message-context.js';
 import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
@@ -163,6 +164,7 @@ export class ProcessManagerRunner extends SagaRunner {
     await this.dispatch([command], `${this.name}:${message.id}`, {
       correlationId: message.metadata.correlationId ?? message.id,
       causationId: message.id,
+      metadata: inheritedMetadata(message.metadata),
     });
   }
 
@@ -201,6 +203,7 @@ export class ProcessManagerRunner extends SagaRunner {
       await this.dispatch(commands, `${this.name}:${trigger.id}`, {
         correlationId,
         causationId: trigger.id,
+        metadata: inheritedMetadata(trigger.metadata),
       });
       return;
     }
@@ -242,7 +245,7 @@ export class ProcessManagerRunner extends SagaRunner {
       return {
         ...serialized,
         eventId: uuidv5(`${this.name}:${trigger.key}:${trigger.id}:${index}`, SAGA_ID_NAMESPACE),
-        metadata: { ...serialized.metadata, correlationId, causationId: trigger.id },
+        metadata: caused(serialized.metadata, trigger, correlationId),
       };
     });
   }
@@ -278,7 +281,7 @@ export class ProcessManagerRunner extends SagaRunner {
             kind: this.handlerFor(message) ? 'event' : 'command',
             type: serialized.type,
             payload: serialized.data,
-            metadata: { ...serialized.metadata, correlationId, causationId: trigger.id },
+            metadata: caused(serialized.metadata, trigger, correlationId),
             dueAt,
           },
         });
@@ -331,6 +334,11 @@ export class ProcessManagerRunner extends SagaRunner {
     }
     return value;
   }
+}
+
+/** The metadata of a message a trigger caused: the trigger's user keys, then its own, then ids. */
+function caused(own: EventMetadata, trigger: Trigger, correlationId: string): EventMetadata {
+  return { ...inheritedMetadata(trigger.metadata), ...own, correlationId, causationId: trigger.id };
 }
 
 function toList(result: unknown): unknown[] {

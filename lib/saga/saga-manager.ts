@@ -11,6 +11,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import { EventStore } from '../event-store/event-store.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
+import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
 import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
 import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
 import { positionOf } from '../projection/projection-status.js';
@@ -18,11 +19,12 @@ import { getDomainEventMetadata } from '../serialization/domain-event.decorator.
 import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { errorMessage } from '../subscription/lease-keeper.js';
-import { Subscription } from '../subscription/subscription.js';
+import { isReading, Subscription } from '../subscription/subscription.js';
 import type { StopOptions } from '../subscription/subscription.options.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { immediateUnitOfWork } from '../subscription/unit-of-work.js';
 import { Clock } from './clock.js';
+import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { getDurableSagas } from './durable-saga.decorator.js';
 import { DurableSagaRunner } from './durable-saga-runner.js';
 import { getEventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
@@ -31,7 +33,7 @@ import type { ProcessManager } from './process-manager.js';
 import { ProcessManagerRunner, type ProcessManagerClass } from './process-manager-runner.js';
 import { SagaFailureStore } from './saga-failure-store.js';
 import type { SagaRunner, SagaRunnerDeps } from './saga-runner.js';
-import type { SagaRetryResult, SagaStatus } from './saga-status.js';
+import { NEXT_SCHEDULED_SHOWN, type SagaRetryResult, type SagaStatus } from './saga-status.js';
 import {
   ScheduledMessageStore,
   type ScheduledListFilter,
@@ -72,6 +74,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       leases: subscriptions,
       clock,
       deliver: (message) => this.deliverScheduled(message),
+      head: () => store.headCheckpoint(),
+      progressOf: async (saga) =>
+        (await subscriptions.load(`${SAGA_SUBSCRIPTION_PREFIX}${saga}`))?.checkpoint,
       logger: new Logger('Saga scheduler'),
     });
   }
@@ -97,7 +102,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     }
     // New events committed (here, or on PostgreSQL anywhere): look now, not at the next poll.
     this.unsubscribe = this.connection.changes.subscribe(() => this.wake());
-    if (this.options.workers === false) return;
+    if (this.connection.options.workers === false) return; // also off in the operator CLI
     for (const name of this.runners.keys()) await this.start(name);
   }
 
@@ -111,10 +116,17 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     return [...this.runners.keys()];
   }
 
+  /** The sagas whose worker in this process holds the lease and reads the log. */
+  reading(): string[] {
+    return [...this.workers.entries()].filter(([, w]) => isReading(w)).map(([name]) => name);
+  }
+
   async status(): Promise<SagaStatus[]> {
     const head = positionOf(await this.store.headCheckpoint());
     const parked = await this.failures.list();
     const pending = await this.scheduled.list({ status: 'pending' });
+    const heldBackMs =
+      this.store instanceof TypeOrmEventStore ? await this.store.readHorizonAgeMs() : undefined;
     const result: SagaStatus[] = [];
     for (const runner of this.runners.values()) {
       const record = await this.subscriptions.load(runner.subscriptionName);
@@ -122,6 +134,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
       const checkpoint = live?.checkpoint ?? record?.checkpoint;
       const position = positionOf(checkpoint);
       const failed = live?.state === 'failed' || record?.state === 'failed';
+      const mine = pending.filter((m) => m.saga === runner.name);
       result.push({
         name: runner.name,
         kind: runner.kind,
@@ -131,9 +144,17 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         headPosition: head,
         lag: Math.max(0, head - position),
         isLeaseOwner: live?.isLeaseOwner ?? false,
+        heldBackMs,
         lastError: live?.lastError ?? record?.lastError,
         parked: parked.filter((f) => f.saga === runner.name),
-        scheduled: pending.filter((m) => m.saga === runner.name).length,
+        scheduled: mine.length,
+        nextScheduled: mine.slice(0, NEXT_SCHEDULED_SHOWN).map((m) => ({
+          id: m.id,
+          type: m.type,
+          instance: m.instance,
+          dueAt: m.dueAt,
+          waitsFor: m.waitsFor,
+        })),
       });
     }
     return result;
@@ -279,6 +300,9 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         batchSize: runner.options.batchSize,
         pollIntervalMs: runner.options.pollIntervalMs,
         leaseTtlMs: runner.options.leaseTtlMs,
+        // A batch whose checkpoint could not be written (the database went away) is retried as
+        // patiently as the saga's events, instead of failing the saga after the default 5 tries.
+        retry: { maxAttempts: runner.options.maxAttempts, backoffMs: runner.options.backoffMs },
         types: runner.types(),
         // Commands are side effects outside any transaction: the batch is not one either, and its
         // checkpoint is written (fenced) after every event's commands were executed.

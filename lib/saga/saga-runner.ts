@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { SagaFailureStore } from './saga-failure-store.js';
 import type { ResolvedSagaOptions } from './saga.options.js';
 import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
+import { countParked, traceSagaCommand, traceSagaEvent } from '../telemetry/worker-tracing.js';
 
 /** What every saga runner needs from the application. */
 export interface SagaRunnerDeps {
@@ -71,7 +72,7 @@ export abstract class SagaRunner {
       // Stopping finishes the batch, except an event waiting for a retry: that batch is abandoned.
       if (attempt > 1 && this.stopping) throw new SagaStoppingError(this.name);
       try {
-        await this.deliver(event);
+        await traceSagaEvent(this.name, event, () => this.deliver(event));
         return;
       } catch (error) {
         lastError = error;
@@ -86,6 +87,7 @@ export abstract class SagaRunner {
     }
     if (this.stopping) throw new SagaStoppingError(this.name);
     const message = errorMessage(lastError);
+    countParked(this.name);
     await this.deps.failures.park({
       saga: this.name,
       eventId: event.eventId,
@@ -99,9 +101,10 @@ export abstract class SagaRunner {
       failedAt: this.deps.clock.now(),
     });
     this.deps.logger.error(
-      `parked event ${event.eventId} (${event.type} at position ${event.globalPosition}) after ` +
-        `${maxAttempts} attempts: ${message}; going on with the next events. Fix the cause, then ` +
-        `retry it with SagaManager.retry('${this.name}')`,
+      `parked event ${event.eventId} (${event.type}, stream ${event.streamId}, position ` +
+        `${event.globalPosition}) after ${maxAttempts} attempts: ${message}; going on with the ` +
+        `next events. Fix the cause, then retry it with SagaManager.retry('${this.name}')`,
+      lastError instanceof Error ? lastError.stack : undefined,
     );
   }
 
@@ -112,7 +115,7 @@ export abstract class SagaRunner {
   protected async dispatch(
     commands: readonly unknown[],
     idPrefix: string,
-    context: { correlationId: string; causationId: string },
+    context: { correlationId: string; causationId: string; metadata: Record<string, unknown> },
   ): Promise<void> {
     if (commands.length === 0) return;
     const bus = this.deps.commandBus();
@@ -123,7 +126,9 @@ export abstract class SagaRunner {
         );
       }
       setCommandId(command, `${idPrefix}:${index}`);
-      await MessageContext.run(context, () => bus.execute(command as ICommand));
+      await traceSagaCommand(this.name, command, () =>
+        MessageContext.run(context, () => bus.execute(command as ICommand)),
+      );
     }
   }
 }

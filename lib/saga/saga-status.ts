@@ -17,11 +17,35 @@ export interface SagaStatus {
   lag: number;
   /** Whether this process holds the saga's lease (only the holder processes events). */
   isLeaseOwner: boolean;
+  /**
+   * How long readers of the log (this saga included) have been held back by a transaction of this
+   * database (PostgreSQL) or by the append lock's holder (MySQL/MariaDB); undefined on SQLite and
+   * in memory. Nothing is lost, only delayed.
+   */
+  heldBackMs?: number;
   lastError?: string;
   /** Events the saga gave up on, oldest first: retry them with `SagaManager.retry`. */
   parked: SagaFailure[];
   /** Scheduled messages of this saga still pending. */
   scheduled: number;
+  /** The soonest of them (at most `NEXT_SCHEDULED_SHOWN`), with the log head each waits for. */
+  nextScheduled: PendingScheduledMessage[];
+}
+
+export const NEXT_SCHEDULED_SHOWN = 5;
+
+/** A pending scheduled message as `sagas status` shows it. */
+export interface PendingScheduledMessage {
+  id: string;
+  type: string;
+  /** The saga instance (correlation key) that scheduled it. */
+  instance: string;
+  dueAt: Date;
+  /**
+   * The head of the log observed after it was due: it is delivered once the saga's checkpoint has
+   * reached it. Undefined while it is not due (or the scheduler has not looked at it yet).
+   */
+  waitsFor: LogCheckpoint | undefined;
 }
 
 export interface SagaRetryResult {

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { MAX_PAGE_SIZE } from '../event-store/limits.js';
 
 /** How a saga reads the log and what it does with an event that keeps failing. */
 export interface SagaOptions {
@@ -24,7 +25,7 @@ export type ResolvedSagaOptions = Required<SagaOptions>;
 
 export function resolveSagaOptions(where: string, options: SagaOptions): ResolvedSagaOptions {
   return {
-    batchSize: whole(where, 'batchSize', options.batchSize ?? 100, 1),
+    batchSize: whole(where, 'batchSize', options.batchSize ?? 100, 1, MAX_PAGE_SIZE),
     maxAttempts: whole(where, 'maxAttempts', options.maxAttempts ?? 5, 1),
     backoffMs: whole(where, 'backoffMs', options.backoffMs ?? 100, 0),
     pollIntervalMs: whole(where, 'pollIntervalMs', options.pollIntervalMs ?? 250, 1),
@@ -32,11 +33,16 @@ export function resolveSagaOptions(where: string, options: SagaOptions): Resolve
   };
 }
 
-function whole(where: string, option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+function whole(where: string, option: string, value: unknown, min: number, max?: number): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    (max !== undefined && value > max)
+  ) {
     throw new InvalidOptionsError(
       `${where} ${option}`,
-      `must be a whole number of at least ${min} (got ${String(value)})`,
+      `must be a whole number of at least ${min}${max === undefined ? '' : ` and at most ${max}`} (got ${String(value)})`,
     );
   }
   return value;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import type { EventMetadata, LogCheckpoint } from '../event-store/event-store.types.js';
 import { immediateUnitOfWork, type UnitOfWork } from '../subscription/unit-of-work.js';
 
 /** `pending` until delivered, cancelled, or failed after its attempts. */
@@ -24,6 +24,12 @@ export interface ScheduledMessage {
   /** Correlation and causation, and the payload's schema version. */
   metadata: EventMetadata;
   dueAt: Date;
+  /**
+   * The head of the log observed once the message was due (set by the scheduler). It is delivered
+   * only after its saga's checkpoint has reached this head: after every event committed before it
+   * was due. Undefined until the scheduler first saw it due.
+   */
+  waitsFor: LogCheckpoint | undefined;
   status: ScheduledMessageStatus;
   attempts: number;
   lastError: string | undefined;
@@ -35,6 +41,12 @@ export type NewScheduledMessage = Pick<
   ScheduledMessage,
   'id' | 'saga' | 'instance' | 'key' | 'kind' | 'type' | 'payload' | 'metadata' | 'dueAt'
 >;
+
+/** Which due messages to read. */
+export interface DueFilter {
+  /** Leave out the messages of these sagas (they wait for their saga to catch up). */
+  exceptSagas?: readonly string[];
+}
 
 export interface ScheduledListFilter {
   saga?: string;
@@ -66,7 +78,13 @@ export abstract class ScheduledMessageStore {
   ): Promise<boolean>;
 
   /** Pending messages due at `now`, soonest first. */
-  abstract due(now: Date, limit: number): Promise<ScheduledMessage[]>;
+  abstract due(now: Date, limit: number, filter?: DueFilter): Promise<ScheduledMessage[]>;
+
+  /**
+   * Records `head` as the log head every pending message due at `now` waits for, except those that
+   * have one (a message keeps the first head observed after its due time).
+   */
+  abstract observeHead(now: Date, head: LogCheckpoint): Promise<void>;
 
   /**
    * Inside a delivery's transaction: true when the message is still pending (on a database, its
@@ -79,7 +97,7 @@ export abstract class ScheduledMessageStore {
   /** Records a failed delivery: pending again at `retryAt`, or `failed` when undefined. */
   abstract markAttemptFailed(id: string, error: string, retryAt: Date | undefined): Promise<void>;
 
-  /** Makes a failed (or cancelled) message pending again, due at `dueAt`. */
+  /** Makes a failed (or cancelled) message pending again, due at `dueAt` (it observes the head again). */
   abstract reschedule(id: string, dueAt: Date): Promise<void>;
 
   abstract list(filter?: ScheduledListFilter): Promise<ScheduledMessage[]>;
@@ -109,6 +127,7 @@ export class InMemoryScheduledMessageStore extends ScheduledMessageStore {
     const now = this.now();
     this.rows.set(message.id, {
       ...structuredClone(message),
+      waitsFor: undefined,
       status: 'pending',
       attempts: 0,
       lastError: undefined,
@@ -121,12 +140,21 @@ export class InMemoryScheduledMessageStore extends ScheduledMessageStore {
     return this.cancelNow(saga, instance, key);
   }
 
-  async due(now: Date, limit: number): Promise<ScheduledMessage[]> {
+  async due(now: Date, limit: number, filter: DueFilter = {}): Promise<ScheduledMessage[]> {
+    const except = new Set(filter.exceptSagas);
     return [...this.rows.values()]
       .filter((m) => m.status === 'pending' && m.dueAt.getTime() <= now.getTime())
+      .filter((m) => !except.has(m.saga))
       .sort(bySchedule)
       .slice(0, limit)
       .map((m) => structuredClone(m));
+  }
+
+  async observeHead(now: Date, head: LogCheckpoint): Promise<void> {
+    for (const m of this.rows.values()) {
+      if (m.status !== 'pending' || m.waitsFor !== undefined) continue;
+      if (m.dueAt.getTime() <= now.getTime()) this.update(m.id, (row) => (row.waitsFor = head));
+    }
   }
 
   async claim(id: string): Promise<boolean> {
@@ -150,6 +178,7 @@ export class InMemoryScheduledMessageStore extends ScheduledMessageStore {
     this.update(id, (m) => {
       m.status = 'pending';
       m.dueAt = dueAt;
+      m.waitsFor = undefined;
     });
   }
 

@@ -1,4 +1,4 @@
-import type { LogCheckpoint, ReadAllResult } from '../event-store/event-store.types.js';
+import type { LogCheckpoint, LogEvent, ReadAllResult } from '../event-store/event-store.types.js';
 import { SubscriptionFencedError } from './errors/subscription-fenced.error.js';
 import { errorMessage } from './lease-keeper.js';
 import type { ResolvedSubscriptionOptions, SubscriptionContext } from './subscription.options.js';
@@ -17,17 +17,24 @@ export type BatchOutcome =
   /** Stopped while waiting to retry; nothing was kept. */
   | { kind: 'abandoned' };
 
-/** Where and why a batch kept failing: its first event. */
+/** Where and why a batch kept failing (position and checkpoint: the batch's first event). */
 export interface BatchFailure {
   message: string;
   position: number;
   checkpoint: LogCheckpoint;
   at: Date;
+  /** The event whose handling failed (the batch's first when the handler did not say). */
+  event: { type: string; eventId: string; streamId: string; position: number };
+  /** The handler error's stack. */
+  stack?: string;
 }
 
 /** Marks an error thrown by the handler itself, the only kind that counts against `maxAttempts`. */
 class HandlerError extends Error {
-  constructor(readonly original: unknown) {
+  constructor(
+    readonly original: unknown,
+    readonly event: LogEvent | undefined,
+  ) {
     super(errorMessage(original));
   }
 }
@@ -74,6 +81,7 @@ export class BatchProcessor {
         this.lastError = error.message;
         if (attempt >= this.o.maxAttempts) {
           const first = page.events[0];
+          const failed = error.event ?? first;
           return {
             kind: 'failed',
             failure: {
@@ -81,6 +89,13 @@ export class BatchProcessor {
               position: first.globalPosition,
               checkpoint: first.checkpoint,
               at: new Date(),
+              event: {
+                type: failed.type,
+                eventId: failed.eventId,
+                streamId: failed.streamId,
+                position: failed.globalPosition,
+              },
+              stack: error.original instanceof Error ? error.original.stack : undefined,
             },
           };
         }
@@ -105,6 +120,7 @@ export class BatchProcessor {
         throw new SubscriptionFencedError(name, owner);
       }
       if (page.events.length > 0) {
+        let current: LogEvent | undefined;
         const ctx: SubscriptionContext = {
           manager,
           subscription: name,
@@ -113,11 +129,14 @@ export class BatchProcessor {
             state = next;
             stateChanged = true;
           },
+          handling(event: LogEvent) {
+            current = event;
+          },
         };
         try {
           await this.o.handler(page.events, ctx);
         } catch (error) {
-          throw new HandlerError(error);
+          throw new HandlerError(error, current);
         }
       }
       await store.saveCheckpoint(name, page.checkpoint, {

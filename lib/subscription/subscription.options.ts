@@ -22,6 +22,8 @@ export interface SubscriptionContext {
   state: unknown;
   /** Replaces the projection's state; stored (as JSON) with this batch's checkpoint. */
   setState(state: unknown): void;
+  /** Tells which event of the batch is being handled, so a failure names it (else the first). */
+  handling(event: LogEvent): void;
 }
 
 /** Called once per batch, in log order. Throwing rolls the batch back; it is then retried. */
@@ -41,7 +43,8 @@ export interface SubscriptionRetryOptions {
 export interface SubscriptionLogger {
   log(message: string): void;
   warn(message: string): void;
-  error(message: string): void;
+  /** `stack`: the failing error's stack, when there is one. */
+  error(message: string, stack?: string): void;
 }
 
 export interface SubscriptionOptions {

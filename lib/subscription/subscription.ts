@@ -43,6 +43,8 @@ export class Subscription {
   private failure: SubscriptionFailure | undefined;
   private loop: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
+  /** The other owner this runner last said it waits for (said once per holder). */
+  private waitingFor: string | undefined;
 
   constructor(options: SubscriptionOptions) {
     this.o = resolveSubscriptionOptions(options);
@@ -177,13 +179,18 @@ export class Subscription {
   /** Takes the lease and continues from the stored checkpoint, unless the subscription failed. */
   private async takeLease(): Promise<boolean> {
     // A failed subscription stays failed until someone start()s it: look before taking the lease.
-    const failed = storedFailure(await this.o.subscriptionStore.load(this.name));
+    const before = await this.o.subscriptionStore.load(this.name);
+    const failed = storedFailure(before);
     if (failed) {
       this.failure = failed;
       this.progress.wake();
       return false;
     }
-    if (!(await this.lease.acquire())) return false;
+    if (!(await this.lease.acquire())) {
+      this.sayWaiting(before);
+      return false;
+    }
+    this.waitingFor = undefined;
     let record: SubscriptionRecord | undefined;
     try {
       record = await this.o.subscriptionStore.load(this.name);
@@ -208,10 +215,27 @@ export class Subscription {
     return true;
   }
 
+  /** Once per holder: this runner stands by because another owner holds the lease. */
+  private sayWaiting(record: SubscriptionRecord | undefined): void {
+    const holder = record?.leaseOwner ?? 'another runner';
+    if (holder === this.waitingFor) return;
+    this.waitingFor = holder;
+    const until = record?.leaseExpiresAt
+      ? ` (lease until ${record.leaseExpiresAt.toISOString()})`
+      : '';
+    this.o.logger.log(
+      `waiting for the lease held by "${holder}"${until}; "${this.owner}" stands by and takes ` +
+        `over if it is released or expires`,
+    );
+  }
+
   private async fail(failure: BatchFailure): Promise<void> {
+    const e = failure.event;
     this.o.logger.error(
-      `failed at position ${failure.position} after ${this.o.maxAttempts} attempts: ` +
-        `${failure.message}; fix it, then start() the subscription again`,
+      `failed on event ${e.eventId} (${e.type}, stream ${e.streamId}, position ${e.position}) ` +
+        `after ${this.o.maxAttempts} attempts: ${failure.message}; fix it, then start() the ` +
+        `subscription again`,
+      failure.stack,
     );
     try {
       // Recorded before the lease is given up, so no standby retries the batch in between.
@@ -249,4 +273,10 @@ export class Subscription {
     this.caughtUp = false;
     this.progress.wake();
   }
+}
+
+/** Whether the worker holds the lease and follows the log (not stopped, failed or standing by). */
+export function isReading(worker: Subscription): boolean {
+  const { state, isLeaseOwner } = worker.status();
+  return isLeaseOwner && (state === 'running' || state === 'catching-up');
 }

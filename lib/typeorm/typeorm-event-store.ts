@@ -1,6 +1,4 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
-import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
+import type { DataSource } from 'typeorm';
 import type { AggregateHistory, ReadHistoryOptions } from '../event-store/aggregate-history.js';
 import { EventStore } from '../event-store/event-store.js';
 import type {
@@ -13,29 +11,32 @@ import type {
   StoredEvent,
 } from '../event-store/event-store.types.js';
 import {
-  isRetriedAppend,
-  prepareAppend,
-  type PreparedAppend,
-} from '../event-store/prepared-append.js';
-import { assertValidStreamId, streamCategory } from '../event-store/stream-id.js';
+  InlineAppendHandlers,
+  type InlineAppendHandler,
+} from '../event-store/inline-append-handler.js';
+import { prepareAppend, type PreparedAppend } from '../event-store/prepared-append.js';
+import { assertValidStreamId } from '../event-store/stream-id.js';
+import {
+  assertValidReadAllOptions,
+  assertValidReadStreamOptions,
+} from '../event-store/read-options.js';
 import {
   toQuestionMarks,
-  type ConflictKind,
   type EventTables,
-  type InsertedRow,
   type SqlDialect,
   type SqlResult,
   type SqlRunner,
 } from './dialects/sql-dialect.js';
+import { afterCommit, transactionOf } from './after-commit.js';
 import { withConnectionLock } from './connection-lock.js';
+import type { HeldBackCause } from '../monitoring/held-back-cause.js';
+import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
+import { runOn, withPoolRunner } from './sql-runners.js';
 import { decodeEvent } from './event-row.js';
 import { decodeHistory } from './history-rows.js';
 import { runMigration, tableLocation } from './table-location.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
-
-/** 'any' appends retry a lost race on the next version; bounded only to stop a runaway loop. */
-const MAX_ANY_ATTEMPTS = 1000;
 
 /**
  * The event store over a TypeORM `DataSource` (PostgreSQL, MySQL/MariaDB, SQLite through
@@ -49,6 +50,8 @@ export class TypeOrmEventStore extends EventStore {
   /** The snapshot stores this store made: their table can be read with the events. */
   private readonly ownSnapshots = new WeakSet<object>();
   private readonly historySql: Record<'events' | 'withSnapshot', string>;
+  private readonly inline = new InlineAppendHandlers();
+  private readonly appendContext: AppendContext;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,9 +71,10 @@ export class TypeOrmEventStore extends EventStore {
       events: this.dialect.historySql(this.tables, false),
       withSnapshot: this.dialect.historySql(this.tables, true),
     };
+    this.appendContext = { dialect: this.dialect, tables: this.tables };
   }
 
-  /** Calls `listener` after each append that committed by itself (not in a caller's transaction). */
+  /** Calls `listener` after each append commits (a caller's transaction: when it commits). */
   onAppended(listener: () => void): () => void {
     this.appendedListeners.add(listener);
     return () => this.appendedListeners.delete(listener);
@@ -116,41 +120,41 @@ export class TypeOrmEventStore extends EventStore {
     await runMigration(this.dataSource, this.dialect, this.schemaSql());
   }
 
+  /** Adds work run inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    return this.inline.add(handler);
+  }
+
   async appendToStream(
     streamId: string,
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     const append = prepareAppend(streamId, events, options);
-    if (append.events.length === 0) {
-      return {
-        streamId,
-        nextExpectedVersion: await this.streamVersion(streamId),
-        events: [],
-      };
-    }
     const callerRunner = transactionOf(options.manager);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const rows = await this.insert(append, callerRunner);
-        if (rows) {
-          // A caller's transaction commits later; whoever owns it reports the commit.
-          if (!callerRunner) for (const listener of this.appendedListeners) listener();
-          return appendResult(append, rows);
-        }
-        return await this.resolveConflict(append, 'stream_version');
-      } catch (error) {
-        const kind = this.dialect.conflictKind(error);
-        if (kind === undefined) throw error;
-        const lostRace = kind === 'stream_version' && append.expectedVersion === 'any';
-        if (lostRace && attempt < MAX_ANY_ATTEMPTS) continue;
-        return await this.resolveConflict(append, kind);
-      }
+    if (append.events.length === 0) {
+      const run = callerRunner ? runOn(this.dialect, callerRunner) : undefined;
+      const version = await this.versionOf(streamId, run);
+      return { streamId, nextExpectedVersion: version, events: [] };
     }
+    const inline = this.inline.matching(append.events.map((e) => e.type));
+    if (callerRunner) {
+      const result = await appendOn(this.appendContext, callerRunner, append, inline);
+      // Workers are woken when the caller's transaction commits; a rollback wakes nobody.
+      afterCommit(callerRunner, () => this.notifyAppended());
+      return result;
+    }
+    const result =
+      inline.length === 0 && (this.dialect.insertAlone || !this.dialect.appendNeedsTransaction)
+        ? await this.appendStatement(append)
+        : await withConnectionLock(this.dataSource, () => this.appendOnOwnRunner(append, inline));
+    this.notifyAppended();
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     assertValidStreamId(streamId);
+    assertValidReadStreamOptions(options);
     const backward = options.direction === 'backward';
     const params: unknown[] = [streamId];
     let sql = `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE stream_id = ?`;
@@ -168,6 +172,7 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    assertValidReadAllOptions(options);
     const maxCount = options.maxCount ?? 1000;
     const filters: string[] = [];
     const filterParams: unknown[] = [];
@@ -207,112 +212,75 @@ export class TypeOrmEventStore extends EventStore {
   }
 
   /**
-   * PostgreSQL: how long (ms) the oldest open transaction on the server has been holding readers
-   * of the global log back (0 when none). Undefined on databases without such a horizon.
+   * How long (ms) readers of the global log have been held back (0 when they are not): on
+   * PostgreSQL by the oldest write transaction of this database, on MySQL/MariaDB by the
+   * transaction holding the append lock. Undefined on SQLite.
    */
   async readHorizonAgeMs(): Promise<number | undefined> {
-    if (!this.dialect.heldBackSql) return undefined;
-    const rows = (await this.query(this.dialect.heldBackSql, [])).records;
-    return Math.round(Number(rows[0]?.ms ?? 0));
+    if (!this.dialect.heldBackBy) return undefined;
+    return (await this.heldBackBy())?.ageMs ?? 0;
+  }
+
+  /** What holds readers of the global log back now, and who (see `readHorizonAgeMs`). */
+  async heldBackBy(): Promise<HeldBackCause | undefined> {
+    const probe = this.dialect.heldBackBy?.bind(this.dialect);
+    if (!probe) return undefined;
+    return withConnectionLock(this.dataSource, () =>
+      withPoolRunner(this.dataSource, this.dialect, (run) => probe(run, this.tables)),
+    );
   }
 
   async streamVersion(streamId: string): Promise<number> {
     assertValidStreamId(streamId);
-    const result = await this.query(
-      `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`,
-      [streamId],
-    );
-    return Number(result.records[0]?.v ?? 0);
+    return this.versionOf(streamId);
   }
 
   async streamExists(streamId: string): Promise<boolean> {
     return (await this.streamVersion(streamId)) > 0;
   }
 
+  /** Deletes the stream's events and its snapshot in one transaction. */
   async deleteStream(streamId: string): Promise<void> {
     assertValidStreamId(streamId);
-    await this.query(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+    await withConnectionLock(this.dataSource, () =>
+      this.dataSource.transaction(async (manager) => {
+        const run = runOn(this.dialect, manager.queryRunner!);
+        await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+        await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
+      }),
+    );
   }
 
   /**
-   * Runs the dialect's insert: in the caller's transaction (under a savepoint, so a lost race
-   * leaves that transaction usable), in a transaction of its own where the dialect needs one, or
-   * as one self-committing statement.
+   * One self-committing statement (PostgreSQL; MySQL's append procedure), nothing inline: no
+   * transaction to hold on the client side.
    */
-  private async insert(
-    append: PreparedAppend,
-    callerRunner: QueryRunner | undefined,
-  ): Promise<InsertedRow[] | undefined> {
-    if (callerRunner) return this.insertOn(append, callerRunner);
-    return withConnectionLock(this.dataSource, () => this.insertOn(append, undefined));
+  private appendStatement(append: PreparedAppend): Promise<AppendResult> {
+    return appendStatement(this.appendContext, append, (work) =>
+      withPoolRunner(this.dataSource, this.dialect, work),
+    );
   }
 
-  private async insertOn(
+  private async appendOnOwnRunner(
     append: PreparedAppend,
-    callerRunner: QueryRunner | undefined,
-  ): Promise<InsertedRow[] | undefined> {
-    const category = streamCategory(append.streamId);
-    const alone = this.dialect.insertAlone?.bind(this.dialect);
-    if (!callerRunner && alone) {
-      return this.withPoolRunner((run) => alone(run, this.tables, append, category));
-    }
-    if (!callerRunner && !this.dialect.appendNeedsTransaction) {
-      return this.withPoolRunner((run) =>
-        this.dialect.insertEvents(run, this.tables, append, category),
-      );
-    }
-    const runner = callerRunner ?? this.dataSource.createQueryRunner();
+    inline: InlineAppendHandler[],
+  ): Promise<AppendResult> {
+    const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.startTransaction();
-      try {
-        const rows = await this.dialect.insertEvents(
-          this.runOn(runner),
-          this.tables,
-          append,
-          category,
-        );
-        if (rows) await runner.commitTransaction();
-        else await runner.rollbackTransaction();
-        return rows;
-      } catch (error) {
-        await runner.rollbackTransaction();
-        throw error;
-      }
+      return await appendOn(this.appendContext, runner, append, inline);
     } finally {
-      if (!callerRunner) await runner.release();
+      await runner.release();
     }
   }
 
-  /**
-   * The append did not go in. Either it is a retry of an append that already went in (same event
-   * ids, same place: return the original result), or a real conflict.
-   */
-  private async resolveConflict(append: PreparedAppend, kind: ConflictKind): Promise<AppendResult> {
-    if (append.idsFromCaller || kind === 'event_id') {
-      const ids = append.events.map((e) => e.eventId);
-      const stored = (
-        await this.query(
-          `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE event_id IN (${toQuestionMarks(ids.length)})`,
-          ids,
-        )
-      ).records.map((row) => decodeEvent(row));
-      if (isRetriedAppend(append, stored)) {
-        const ordered = stored.sort((a, b) => a.version - b.version);
-        return {
-          streamId: append.streamId,
-          nextExpectedVersion: ordered[ordered.length - 1].version,
-          events: ordered,
-        };
-      }
-      if (stored.length > 0 || kind === 'event_id') {
-        throw new DuplicateEventIdError(
-          append.streamId,
-          stored.length ? stored.map((e) => e.eventId) : ids,
-        );
-      }
-    }
-    const actual = await this.streamVersion(append.streamId);
-    throw new ConcurrencyError(append.streamId, append.expectedVersion, actual);
+  private notifyAppended(): void {
+    for (const listener of this.appendedListeners) listener();
+  }
+
+  private async versionOf(streamId: string, run?: SqlRunner): Promise<number> {
+    const sql = `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`;
+    const result = run ? await run(sql, [streamId]) : await this.query(sql, [streamId]);
+    return Number(result.records[0]?.v ?? 0);
   }
 
   private query(
@@ -321,60 +289,7 @@ export class TypeOrmEventStore extends EventStore {
     options?: { prepared?: boolean },
   ): Promise<SqlResult> {
     return withConnectionLock(this.dataSource, () =>
-      this.withPoolRunner((run) => run(sql, params, options)),
+      withPoolRunner(this.dataSource, this.dialect, (run) => run(sql, params, options)),
     );
   }
-
-  /**
-   * Statements outside any transaction. A prepared statement goes straight to the driver's pool
-   * (no TypeORM query runner on the hot paths); anything else takes a query runner when needed.
-   */
-  private async withPoolRunner<T>(work: (run: SqlRunner) => Promise<T>): Promise<T> {
-    let runner: QueryRunner | undefined;
-    const run: SqlRunner = async (sql, params, options) => {
-      if (options?.prepared && this.dialect.runPrepared) {
-        return this.dialect.runPrepared(this.dataSource, this.dialect.bind(sql), params);
-      }
-      runner ??= this.dataSource.createQueryRunner();
-      return this.runOn(runner)(sql, params);
-    };
-    try {
-      return await work(run);
-    } finally {
-      await runner?.release();
-    }
-  }
-
-  private runOn(runner: QueryRunner): SqlRunner {
-    return async (sql, params, options) => {
-      const bound = this.dialect.bind(sql);
-      if (options?.prepared && this.dialect.runPrepared) {
-        return this.dialect.runPrepared(runner, bound, params);
-      }
-      return (await runner.query(bound, params as unknown[], true)) as SqlResult;
-    };
-  }
-}
-
-function appendResult(append: PreparedAppend, rows: InsertedRow[]): AppendResult {
-  return {
-    streamId: append.streamId,
-    nextExpectedVersion: rows[rows.length - 1].version,
-    events: append.events.map((event, i) => ({
-      eventId: event.eventId,
-      type: event.type,
-      streamId: append.streamId,
-      version: rows[i].version,
-      globalPosition: rows[i].globalPosition,
-      data: JSON.parse(event.data) as unknown,
-      metadata: JSON.parse(event.metadata) as StoredEvent['metadata'],
-      occurredAt: rows[i].occurredAt,
-    })),
-  };
-}
-
-/** The query runner of a caller's open transaction, if the given manager has one. */
-function transactionOf(manager: unknown): QueryRunner | undefined {
-  const runner = (manager as EntityManager | undefined)?.queryRunner;
-  return runner?.isTransactionActive ? runner : undefined;
 }

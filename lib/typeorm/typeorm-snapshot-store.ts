@@ -41,7 +41,16 @@ export class TypeOrmSnapshotStore extends SnapshotStore {
       snapshot.revision,
       JSON.stringify(snapshot.state),
     ];
-    if (runner?.isTransactionActive) await runner.manager.query(sql, params);
-    else await withConnectionLock(this.dataSource, () => this.dataSource.query(sql, params));
+    if (runner?.isTransactionActive) {
+      // Under a savepoint: a failed snapshot must not abort the caller's transaction (PostgreSQL).
+      await runner.startTransaction();
+      try {
+        await runner.query(sql, params);
+        await runner.commitTransaction();
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
+    } else await withConnectionLock(this.dataSource, () => this.dataSource.query(sql, params));
   }
 }

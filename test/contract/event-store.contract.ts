@@ -16,6 +16,7 @@ import {
   type NewEvent,
 } from 'nestjs-event-sourcing';
 import { compareCheckpoints } from '../../lib/subscription/checkpoint-order.js';
+import { describeBadInputContract } from './bad-input.contract.js';
 
 export interface StoreUnderTest {
   store: EventStore;
@@ -417,6 +418,8 @@ export function describeEventStoreContract(name: string, create: () => Promise<S
         expect((await store.readStream(id))[0].type).toBe('it\'s "quoted" `x`');
       });
     });
+
+    describeBadInputContract(() => store);
 
     describe('global log', () => {
       it('pages through every event once, in order, with a checkpoint to continue from', async () => {

@@ -77,7 +77,7 @@ describe.each<DatabaseKind>(['sqlite', 'postgres', 'mariadb'])(
         .post(`/accounts/${id}/withdrawals`)
         .send({ amount: 5, expectedVersion: 1 })
         .expect(409);
-      expect(conflict.body.message).toMatch(/is at version 2, expected 1/);
+      expect(conflict.body.message).toMatch(/is at version 2, the request expected 1/);
       await http
         .post(`/accounts/${id}/withdrawals`)
         .send({ amount: 5, expectedVersion: 2 })

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EventSourcingModule,
   EventStore,
+  MAX_PAGE_SIZE,
   ProjectionManager,
   getAggregateRepositoryToken,
   type AggregateRepository,
@@ -102,7 +103,7 @@ describe.each(['postgres', 'mariadb', 'sqlite'] as const)('the operator CLI on %
     return all.find((s) => s.name === 'balances')!;
   };
   const eventCount = async () =>
-    (await writer.get(EventStore).readAll({ maxCount: 100_000 })).events.length;
+    (await writer.get(EventStore).readAll({ maxCount: MAX_PAGE_SIZE })).events.length;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -129,10 +130,12 @@ describe.each(['postgres', 'mariadb', 'sqlite'] as const)('the operator CLI on %
     expect(json.headPosition).toBeGreaterThanOrEqual(18);
     expect(json.lag).toBe(json.headPosition);
     const [header, row] = run.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^NAME\s+MODE\s+STATE\s+POSITION\s+HEAD\s+LAG\s+LEASE\s+LAST ERROR$/);
+    expect(header).toMatch(
+      /^NAME\s+MODE\s+STATE\s+POSITION\s+HEAD\s+LAG\s+LEASE\s+LEASE UNTIL\s+LAST ERROR$/,
+    );
     expect(row).toMatch(
       new RegExp(
-        `^balances\\s+async\\s+stopped\\s+0\\s+${json.headPosition}\\s+${json.lag}\\s+-\\s+-$`,
+        `^balances\\s+async\\s+stopped\\s+0\\s+${json.headPosition}\\s+${json.lag}\\s+-\\s+-\\s+-$`,
       ),
     );
   });

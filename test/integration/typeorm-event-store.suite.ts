@@ -105,16 +105,30 @@ export function describeTypeOrmStore(kind: DatabaseKind) {
       expect((await store.readStream(id)).map((e) => e.type)).toEqual(['a', 'c']);
     });
 
-    it('tells how long an open transaction has been holding readers back (PostgreSQL)', async () => {
-      if (kind !== 'postgres') {
+    it('tells how long an open write transaction has been holding readers back, and whose it is', async () => {
+      if (kind === 'sqlite') {
         expect(await store.readHorizonAgeMs()).toBeUndefined();
         return;
       }
       const runner = db.dataSource.createQueryRunner();
       await runner.startTransaction();
-      await runner.query(`INSERT INTO ${q('ledger')} (id, note) VALUES ('held', 'x')`);
-      await sleep(300);
+      // PostgreSQL: any write of this database; MySQL/MariaDB: an append (it takes the head lock).
+      if (kind === 'postgres') {
+        await runner.query(`INSERT INTO ${q('ledger')} (id, note) VALUES ('held', 'x')`);
+      } else {
+        await store.appendToStream(`held-${randomUUID()}`, [{ type: 'held', data: {} }], {
+          manager: runner.manager,
+        });
+      }
+      const [{ session }] = (await runner.query(
+        kind === 'postgres'
+          ? 'SELECT pg_backend_pid() AS session'
+          : 'SELECT CONNECTION_ID() AS session',
+      )) as { session: number }[];
+      await sleep(1100);
       expect(await store.readHorizonAgeMs()).toBeGreaterThanOrEqual(250);
+      const cause = await store.heldBackBy();
+      expect(cause?.details[kind === 'postgres' ? 'pid' : 'thread']).toBe(Number(session));
       await runner.rollbackTransaction();
       await runner.release();
       expect(await store.readHorizonAgeMs()).toBeLessThan(250);

@@ -10,8 +10,12 @@ export interface SagaChild {
   kill(): Promise<NodeJS.Signals | null>;
 }
 
-export async function startSagaChild(config: SagaChildConfig): Promise<SagaChild> {
-  const entry = await compileChild();
+/** Starts a child process: saga-child.ts by default, or another entry taking a JSON config. */
+export async function startSagaChild(
+  config: SagaChildConfig | object,
+  entryFromRoot = 'test/support/saga-child.ts',
+): Promise<SagaChild> {
+  const entry = await compileChild(entryFromRoot);
   const child: ChildProcess = spawn(process.execPath, [entry, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,21 +60,25 @@ export async function startSagaChild(config: SagaChildConfig): Promise<SagaChild
   };
 }
 
-let compiled: Promise<string> | undefined;
-let removeCompiled: (() => void) | undefined;
+const compiled = new Map<string, Promise<string>>();
+const removers: (() => void)[] = [];
 const live = new Set<ChildProcess>();
 
 /** Kills children a failed test left running and removes the compiled child (in afterAll). */
 export function removeCompiledSagaChild(): void {
   for (const child of live) child.kill('SIGKILL');
-  removeCompiled?.();
-  compiled = removeCompiled = undefined;
+  for (const remove of removers.splice(0)) remove();
+  compiled.clear();
 }
 
-function compileChild(): Promise<string> {
-  compiled ??= compileForNode('test/support/saga-child.ts').then(({ entry, remove }) => {
-    removeCompiled = remove;
-    return entry;
-  });
-  return compiled;
+function compileChild(entryFromRoot: string): Promise<string> {
+  let entry = compiled.get(entryFromRoot);
+  if (!entry) {
+    entry = compileForNode(entryFromRoot).then(({ entry: path, remove }) => {
+      removers.push(remove);
+      return path;
+    });
+    compiled.set(entryFromRoot, entry);
+  }
+  return entry;
 }

@@ -4,7 +4,7 @@
  * saga) or when it is paid but not packed within 2 days (a scheduled command). Its commands land
  * in Shipment aggregates, so the tests read what was sent from the store.
  */
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import {
@@ -65,12 +65,24 @@ export class ShippingPacked {
 export class ShippingCancelled {
   constructor(readonly reason: string) {}
 }
+/** A payment that came after the saga gave up was given back (the compensation). */
+@DomainEvent('shipping.refunded')
+export class ShippingRefunded {
+  constructor(readonly amount: number) {}
+}
 @DomainEvent('shipping.payment_timed_out')
 export class PaymentTimedOut {
   constructor(readonly orderId: string) {}
 }
 
 // Commands
+@DomainCommand('shop.refund_payment')
+export class RefundPayment {
+  constructor(
+    readonly orderId: string,
+    readonly amount: number,
+  ) {}
+}
 @DomainCommand('shop.ship_order')
 export class ShipOrder {
   constructor(
@@ -86,9 +98,14 @@ export class CancelOrder {
   ) {}
 }
 
-@EventSourcedSaga('shipping', { pollIntervalMs: 20, maxAttempts: 2, backoffMs: 5 })
+@EventSourcedSaga('shipping', {
+  pollIntervalMs: 20,
+  maxAttempts: 2,
+  backoffMs: 5,
+  leaseTtlMs: 1500,
+})
 export class ShippingSaga extends ProcessManager {
-  status: 'awaiting-payment' | 'paid' | 'packed' | 'cancelled' = 'awaiting-payment';
+  status: 'awaiting-payment' | 'paid' | 'packed' | 'cancelled' | 'refunded' = 'awaiting-payment';
   orderId = '';
   total = 0;
   paid = 0;
@@ -103,6 +120,11 @@ export class ShippingSaga extends ProcessManager {
 
   @SagaHandler(PaymentReceived, { correlateBy: (event) => event.orderId })
   received(event: PaymentReceived, ctx: SagaContext) {
+    // Committed after the timeout fired: it still comes, and is compensated.
+    if (this.status === 'cancelled') {
+      this.apply(new ShippingRefunded(event.amount));
+      return new RefundPayment(this.orderId, event.amount);
+    }
     if (this.status !== 'awaiting-payment') return;
     this.apply(new ShippingPaid(event.amount));
     ctx.cancelScheduled('payment');
@@ -147,6 +169,10 @@ export class ShippingSaga extends ProcessManager {
     this.status = 'cancelled';
     this.reason = event.reason;
   }
+  @EventSourcingHandler(ShippingRefunded)
+  onRefunded() {
+    this.status = 'refunded';
+  }
 }
 
 // Where the commands land
@@ -158,6 +184,10 @@ export class ShipmentShipped {
 export class ShipmentCancelled {
   constructor(readonly reason: string) {}
 }
+@DomainEvent('shipment.refunded')
+export class ShipmentRefunded {
+  constructor(readonly amount: number) {}
+}
 
 @Aggregate('shipment')
 export class Shipment extends EventSourcedAggregate {
@@ -167,6 +197,9 @@ export class Shipment extends EventSourcedAggregate {
   }
   cancel(reason: string) {
     this.apply(new ShipmentCancelled(reason));
+  }
+  refund(amount: number) {
+    this.apply(new ShipmentRefunded(amount));
   }
   @EventSourcingHandler(ShipmentShipped)
   onShipped(event: ShipmentShipped) {
@@ -178,12 +211,20 @@ export class Shipment extends EventSourcedAggregate {
   }
 }
 
+/** Lets a test hold the saga's worker inside a ShipOrder command, so the saga lags. */
+@Injectable()
+export class ShippingGate {
+  closed: Promise<void> | undefined;
+}
+
 @CommandHandler(ShipOrder)
 export class ShipOrderHandler implements ICommandHandler<ShipOrder> {
   constructor(
     @InjectAggregateRepository(Shipment) private readonly shipments: AggregateRepository<Shipment>,
+    private readonly gate: ShippingGate,
   ) {}
   async execute(command: ShipOrder) {
+    await this.gate.closed;
     const shipment = (await this.shipments.find(command.orderId)) ?? new Shipment(command.orderId);
     shipment.ship(command.parcelId);
     await this.shipments.save(shipment);
@@ -198,6 +239,18 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrder> {
   async execute(command: CancelOrder) {
     const shipment = (await this.shipments.find(command.orderId)) ?? new Shipment(command.orderId);
     shipment.cancel(command.reason);
+    await this.shipments.save(shipment);
+  }
+}
+
+@CommandHandler(RefundPayment)
+export class RefundPaymentHandler implements ICommandHandler<RefundPayment> {
+  constructor(
+    @InjectAggregateRepository(Shipment) private readonly shipments: AggregateRepository<Shipment>,
+  ) {}
+  async execute(command: RefundPayment) {
+    const shipment = (await this.shipments.find(command.orderId)) ?? new Shipment(command.orderId);
+    shipment.refund(command.amount);
     await this.shipments.save(shipment);
   }
 }
@@ -221,6 +274,12 @@ export function shippingTestModule(
       EventSourcingModule.forRoot(root),
       EventSourcingModule.forFeature([Shipment]),
     ],
-    providers: [ShippingSaga, ShipOrderHandler, CancelOrderHandler],
+    providers: [
+      ShippingGate,
+      ShippingSaga,
+      ShipOrderHandler,
+      CancelOrderHandler,
+      RefundPaymentHandler,
+    ],
   };
 }

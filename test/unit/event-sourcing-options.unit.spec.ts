@@ -16,7 +16,19 @@ describe('EventSourcingModule options', () => {
     [{ type: 'postgres' }, /"url": missing: postgres needs a url or a host/],
     [{ type: 'better-sqlite3' }, /"database": missing/],
     [{ type: 'postgres', url: 'postgres://x', poolSize: 0 }, /"poolSize": 0 must be/],
+    [
+      { type: 'postgres', url: 'postgres://x', acquireTimeoutMs: 0 },
+      /"acquireTimeoutMs": 0 must be/,
+    ],
+    [
+      { type: 'mariadb', url: 'mysql://x', acquireTimeoutMs: 1.5 },
+      /"acquireTimeoutMs": 1.5 must be/,
+    ],
     [{ type: 'memory', migrate: 'yes' }, /"migrate": must be true or false/],
+    [{ type: 'postgres', url: 'postgres://x', entities: 'Order' }, /"entities": must be an array/],
+    [{ type: 'postgres', url: 'postgres://x', synchronize: 1 }, /"synchronize": must be true/],
+    [{ type: 'postgres', url: 'postgres://x', retryAttempts: -1 }, /"retryAttempts": -1 must be/],
+    [{ type: 'postgres', url: 'postgres://x', retryDelay: 0.5 }, /"retryDelay": 0.5 must be/],
   ])('rejects %j with a message naming the option', (options, message) => {
     expect(() => validateOptions(options)).toThrow(InvalidOptionsError);
     expect(() => validateOptions(options)).toThrow(message);

@@ -383,6 +383,8 @@ describe('the scheduler of timeouts', () => {
           owner,
           pollIntervalMs: 5,
           logger: silent,
+          head: async () => '0',
+          progressOf: async () => '0',
           deliver: async (message: ScheduledMessage) => {
             delivered.push(`${owner}:${message.key}`);
           },
@@ -419,6 +421,72 @@ describe('the scheduler of timeouts', () => {
     await Promise.all(schedulers.map((s) => s.stop()));
   });
 
+  it('holds a due message until its saga has reached the log head observed once it was due', async () => {
+    const clock = new ManualClock();
+    const store = new InMemoryScheduledMessageStore({ now: () => clock.now() });
+    let head = '7';
+    const progress = new Map([
+      ['lagging', '3'],
+      ['current', '7'],
+    ]);
+    const delivered: string[] = [];
+    const scheduler = new MessageScheduler({
+      store,
+      leases: new InMemorySubscriptionStore(),
+      clock,
+      pollIntervalMs: 5,
+      // One message a page: the lagging saga's messages fill pages and must not hide the others.
+      batchSize: 1,
+      logger: silent,
+      head: async () => head,
+      progressOf: async (saga) => progress.get(saga),
+      deliver: async (message) => {
+        delivered.push(`${message.saga}:${message.key}`);
+      },
+    });
+    const schedule = (saga: string, key: string) =>
+      store.schedule({
+        id: randomUUID(),
+        saga,
+        instance: 'i',
+        key,
+        kind: 'event',
+        type: 't',
+        payload: {},
+        metadata: {},
+        dueAt: new Date(clock.now().getTime() + 60_000),
+      });
+    await schedule('lagging', 'a');
+    await schedule('lagging', 'b');
+    await schedule('current', 'c');
+    scheduler.start();
+    clock.advance('1m');
+    const settled = async (check: () => boolean) => {
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await settled(() => delivered.length === 1);
+    expect(delivered).toEqual(['current:c']);
+    const waiting = await store.list({ status: 'pending' });
+    expect(waiting.map((m) => [m.key, m.waitsFor])).toEqual([
+      ['a', '7'],
+      ['b', '7'],
+    ]);
+    // Newer events do not move the head a due message waits for.
+    head = '9';
+    await schedule('lagging', 'd'); // due later: it observes the newer head then
+    clock.advance('1m');
+    progress.set('lagging', '7');
+    await settled(() => delivered.length === 3);
+    expect(delivered).toEqual(['current:c', 'lagging:a', 'lagging:b']);
+    expect((await store.list({ status: 'pending' })).map((m) => [m.key, m.waitsFor])).toEqual([
+      ['d', '9'],
+    ]);
+    progress.set('lagging', '9');
+    await scheduler.waitUntilIdle(2000);
+    expect(delivered).toEqual(['current:c', 'lagging:a', 'lagging:b', 'lagging:d']);
+    await scheduler.stop();
+  });
+
   it('retries a failing delivery by the clock, then marks it failed', async () => {
     const clock = new ManualClock();
     const store = new InMemoryScheduledMessageStore({ now: () => clock.now() });
@@ -431,6 +499,8 @@ describe('the scheduler of timeouts', () => {
       maxAttempts: 2,
       backoffMs: 1000,
       logger: silent,
+      head: async () => '0',
+      progressOf: async () => '0',
       deliver: async () => {
         attempts++;
         throw new Error('no handler');

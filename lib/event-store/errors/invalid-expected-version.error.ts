@@ -1,10 +1,11 @@
+import { MAX_STREAM_VERSION } from '../limits.js';
 import { EventSourcingError } from './event-sourcing.error.js';
 
 export class InvalidExpectedVersionError extends EventSourcingError {
   constructor(readonly expectedVersion: unknown) {
     super(
       `invalid expected version ${JSON.stringify(expectedVersion) ?? String(expectedVersion)}; ` +
-        "use a whole number >= 0, 'any', 'no_stream' or 'stream_exists'",
+        `use a whole number from 0 to ${MAX_STREAM_VERSION}, 'any', 'no_stream' or 'stream_exists' (or omit it for 'any')`,
     );
   }
 }

@@ -4,6 +4,8 @@ import { satisfiesExpectedVersion } from '../../event-store/expected-version.js'
 import { appendProcedureSql, callAppendProcedure, insertedRows } from './mysql-append-procedure.js';
 import { positionOrderedLog } from './position-ordered-log.js';
 import { preciseNow } from '../precise-now.js';
+import { FirstSeen, type HeldBackCause } from '../../monitoring/held-back-cause.js';
+import { mysqlHeldBackCause } from './mysql-held-back.js';
 import {
   driverError,
   type ConflictKind,
@@ -234,6 +236,12 @@ ON DUPLICATE KEY UPDATE
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
     return positionOrderedLog.readAllSql(this.columns, t, q);
+  }
+
+  private readonly holderSeen = new FirstSeen();
+
+  heldBackBy(run: SqlRunner, tables: EventTables): Promise<HeldBackCause | undefined> {
+    return mysqlHeldBackCause(run, tables, this.holderSeen);
   }
 
   headSql = positionOrderedLog.headSql;

@@ -1,4 +1,4 @@
-import { parsePositionCheckpoint } from '../../event-store/read-helpers.js';
+import { parsePositionCheckpoint } from '../../event-store/checkpoint.js';
 import type { EventTables, ReadAllQuery } from './sql-dialect.js';
 
 /**

@@ -20,15 +20,19 @@ interface PgClient {
     rowCount: number | null;
   }>;
 }
-import { InvalidCheckpointError } from '../../event-store/errors/invalid-checkpoint.error.js';
+import { parseTransactionCheckpoint } from '../../event-store/checkpoint.js';
+import { FirstSeen, type HeldBackCause } from '../../monitoring/held-back-cause.js';
+import { postgresHeldBackCause } from './postgres-held-back.js';
+import { DATABASE_HORIZON } from './postgres-horizon.js';
 
 /**
  * PostgreSQL orders the global log by (writing transaction id, position) and reads only rows whose
- * transaction id is below the oldest transaction still running (`pg_snapshot_xmin`). Positions come
- * from a sequence and are taken before commit, so a plain "position > checkpoint" reader could pass
- * a position whose transaction commits later and skip it for good; every transaction below xmin has
- * finished, so nothing can still appear there. The cost: one long open transaction anywhere on the
- * server holds every reader back (nothing is lost); set `idle_in_transaction_session_timeout`.
+ * transaction id is below the oldest transaction of this database still running (the horizon, see
+ * postgres-horizon.ts). Positions come from a sequence and are taken before commit, so a plain
+ * "position > checkpoint" reader could pass a position whose transaction commits later and skip it
+ * for good; every transaction of this database below the horizon has finished, so nothing can
+ * still appear there. The cost: a long write transaction in this database holds every reader back
+ * (nothing is lost); set `idle_in_transaction_session_timeout`.
  */
 export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
@@ -42,9 +46,7 @@ export class PostgresDialect implements SqlDialect {
     acquire: "SELECT pg_advisory_lock(hashtext('nestjs-event-sourcing:migrate'))",
     release: "SELECT pg_advisory_unlock(hashtext('nestjs-event-sourcing:migrate'))",
   };
-  // Only transactions with an id hold the horizon back; that is the oldest one's age.
-  readonly heldBackSql = `SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - MIN(xact_start)) * 1000, 0) AS ms
-FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()`;
+  private readonly holderSeen = new FirstSeen();
   private readonly bound = new Map<string, string>();
   private readonly statementNames = new Map<string, string>();
 
@@ -111,12 +113,14 @@ WHERE ${t.snapshots}.version <= EXCLUDED.version`;
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
     const [tx, position] = parse(q.afterCheckpoint);
-    const horizon =
-      'WITH h AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)';
+    // One horizon for the whole statement (the page and the last safe row agree on it), used as a
+    // scalar: an index bound of an ordered scan with LIMIT, never a join the planner could reorder.
+    const horizon = `WITH h AS MATERIALIZED (SELECT ${DATABASE_HORIZON} AS xmin)`;
+    const below = 'e.tx_id < (SELECT xmin FROM h)';
     // Columns are converted outside the LIMIT, so only the rows returned pay for it.
     const page = (filter: string) => `SELECT 'e' AS kind, ${this.columns} FROM (
-SELECT e.* FROM ${t.events} e, h
-WHERE (e.tx_id, e.global_position) > (?::text::xid8, ?::bigint) AND e.tx_id < h.xmin${filter}
+SELECT e.* FROM ${t.events} e
+WHERE (e.tx_id, e.global_position) > (?::text::xid8, ?::bigint) AND ${below}${filter}
 ORDER BY e.tx_id, e.global_position LIMIT ?) p`;
     if (!q.filter) {
       return {
@@ -127,11 +131,15 @@ ORDER BY e.tx_id, e.global_position LIMIT ?) p`;
     // The last safe row, read in the same snapshot, lets a filtered reader move past what it skipped.
     return {
       sql: `${horizon} ${page(` AND ${q.filter.sql}`)}
-UNION ALL SELECT 'h' AS kind, ${this.columns} FROM (SELECT e.* FROM ${t.events} e, h
-WHERE e.tx_id < h.xmin ORDER BY e.tx_id DESC, e.global_position DESC LIMIT 1) q
+UNION ALL SELECT 'h' AS kind, ${this.columns} FROM (SELECT e.* FROM ${t.events} e
+WHERE ${below} ORDER BY e.tx_id DESC, e.global_position DESC LIMIT 1) q
 ORDER BY kind, tx_id, global_position`,
       params: [tx, position, ...q.filter.params, q.maxCount],
     };
+  }
+
+  heldBackBy(run: SqlRunner): Promise<HeldBackCause | undefined> {
+    return postgresHeldBackCause(run, this.holderSeen);
   }
 
   headSql(t: EventTables): string {
@@ -177,9 +185,4 @@ ORDER BY kind, tx_id, global_position`,
   }
 }
 
-function parse(checkpoint: string | undefined): [string, string] {
-  if (checkpoint === undefined) return ['0', '0'];
-  const match = /^(\d+):(\d+)$/.exec(checkpoint);
-  if (!match) throw new InvalidCheckpointError(checkpoint);
-  return [match[1], match[2]];
-}
+const parse = parseTransactionCheckpoint;

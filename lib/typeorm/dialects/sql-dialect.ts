@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../event-store/prepared-append.js';
 import type { ExpectedVersion } from '../../event-store/event-store.types.js';
+import type { HeldBackCause } from '../../monitoring/held-back-cause.js';
 
 /**
  * Runs one statement (with `?` placeholders) and returns rows and affected-row counts. `prepared`
@@ -91,10 +92,11 @@ export interface SqlDialect {
   /** A page of the global log in this database's gap-safe order. */
   readAllSql(tables: EventTables, query: ReadAllQuery): { sql: string; params: unknown[] };
   /**
-   * How long, in ms, the oldest transaction still open on the server has been holding readers of
-   * the global log back (PostgreSQL only: column `ms`).
+   * What holds readers of the global log back now (PostgreSQL: the transaction holding this
+   * database's horizon; MySQL: the one holding the append lock), or undefined when nothing does.
+   * Statements run one after the other on one connection.
    */
-  readonly heldBackSql?: string;
+  heldBackBy?(run: SqlRunner, tables: EventTables): Promise<HeldBackCause | undefined>;
   /** Selects the newest committed row's checkpoint columns (ignores any read horizon). */
   headSql(tables: EventTables): string;
   /** The checkpoint right after a row read by `readAllSql`. */

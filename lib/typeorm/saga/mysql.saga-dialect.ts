@@ -35,6 +35,7 @@ export class MysqlSagaDialect implements SagaDialect {
   payload JSON NOT NULL,
   metadata JSON NOT NULL,
   due_at DATETIME(6) NOT NULL,
+  wait_for VARCHAR(100) NULL,
   status VARCHAR(16) NOT NULL DEFAULT 'pending',
   attempts INT NOT NULL DEFAULT 0,
   last_error TEXT NULL,

@@ -31,6 +31,7 @@ export class PostgresSagaDialect implements SagaDialect {
   payload JSONB NOT NULL,
   metadata JSONB NOT NULL,
   due_at TIMESTAMPTZ NOT NULL,
+  wait_for TEXT NULL,
   status VARCHAR(16) NOT NULL DEFAULT 'pending',
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT NULL,

@@ -30,6 +30,7 @@ export class SqliteSagaDialect implements SagaDialect {
   payload TEXT NOT NULL,
   metadata TEXT NOT NULL,
   due_at TEXT NOT NULL,
+  wait_for TEXT NULL,
   status TEXT NOT NULL DEFAULT 'pending' CHECK (${STATUS_CHECK}),
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT NULL,

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EventMetadata } from '../../event-store/event-store.types.js';
+import type { EventMetadata, LogCheckpoint } from '../../event-store/event-store.types.js';
 import {
   ScheduledMessageStore,
+  type DueFilter,
   type InTransaction,
   type NewScheduledMessage,
   type ScheduledListFilter,
@@ -33,7 +34,7 @@ export class TypeOrmScheduledMessageStore extends ScheduledMessageStore {
       d.readJson('payload'),
       d.readJson('metadata'),
       d.readTime('due_at'),
-      'status, attempts, last_error',
+      'wait_for, status, attempts, last_error',
       d.readTime('created_at'),
       d.readTime('updated_at'),
     ].join(', ');
@@ -87,13 +88,24 @@ WHERE saga = ? AND instance = ? AND schedule_key = ? AND status = 'pending'`,
     return (result.affected ?? 0) > 0;
   }
 
-  async due(now: Date, limit: number): Promise<ScheduledMessage[]> {
+  async due(now: Date, limit: number, filter: DueFilter = {}): Promise<ScheduledMessage[]> {
+    const except = filter.exceptSagas ?? [];
+    const notIn = except.length ? ` AND saga NOT IN (${except.map(() => '?').join(', ')})` : '';
     const result = await this.db.run(
       `SELECT ${this.columns} FROM ${this.db.tables.scheduled}
-WHERE status = 'pending' AND due_at <= ${this.db.dialect.timeParam} ORDER BY due_at, id LIMIT ?`,
-      [this.db.time(now), limit],
+WHERE status = 'pending' AND due_at <= ${this.db.dialect.timeParam}${notIn} ORDER BY due_at, id LIMIT ?`,
+      [this.db.time(now), ...except, limit],
     );
     return result.records.map(decode);
+  }
+
+  async observeHead(now: Date, head: LogCheckpoint): Promise<void> {
+    const time = this.db.dialect.timeParam;
+    await this.db.run(
+      `UPDATE ${this.db.tables.scheduled} SET wait_for = ?, updated_at = ${time}
+WHERE status = 'pending' AND due_at <= ${time} AND wait_for IS NULL`,
+      [head, this.db.time(this.db.now()), this.db.time(now)],
+    );
   }
 
   async claim(id: string, options: InTransaction = {}): Promise<boolean> {
@@ -125,7 +137,7 @@ WHERE id = ? AND status = 'pending'`,
 
   async reschedule(id: string, dueAt: Date): Promise<void> {
     await this.update(
-      `status = 'pending', due_at = ${this.db.dialect.timeParam}`,
+      `status = 'pending', wait_for = NULL, due_at = ${this.db.dialect.timeParam}`,
       [this.db.time(dueAt)],
       id,
     );
@@ -182,6 +194,7 @@ function decode(row: Record<string, unknown>): ScheduledMessage {
     payload: JSON.parse(String(row.payload)) as unknown,
     metadata: JSON.parse(String(row.metadata)) as EventMetadata,
     dueAt: date(row.due_at),
+    waitsFor: text(row.wait_for),
     status: row.status as ScheduledMessageStatus,
     attempts: Number(row.attempts),
     lastError: text(row.last_error),

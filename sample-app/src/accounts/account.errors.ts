@@ -17,3 +17,11 @@ export class AccountClosedError extends DomainRuleError {
     super(`account ${accountId} is closed`);
   }
 }
+
+export class BalanceLimitError extends DomainRuleError {
+  constructor(accountId: string, balance: number, amount: number, limit: number) {
+    super(
+      `account ${accountId} has ${balance}; receiving ${amount} would pass the largest balance, ${limit}`,
+    );
+  }
+}

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EventStore, streamIdFor } from 'nestjs-event-sourcing';
@@ -18,8 +9,9 @@ import { AccountTransaction } from '../read-models/account-transaction.entity.js
 import { Account } from './account.aggregate.js';
 import { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './account.commands.js';
 import { AmountDto, OpenAccountDto } from './account.dto.js';
+import { UuidParamPipe } from './uuid-param.pipe.js';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+const uuid = new UuidParamPipe();
 
 @Controller('accounts')
 export class AccountsController {

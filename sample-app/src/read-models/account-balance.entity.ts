@@ -1,3 +1,4 @@
+import { money } from './money.transformer.js';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** One row per account, kept current inside each append by the inline BalancesProjection. */
@@ -9,7 +10,8 @@ export class AccountBalance {
   @Column({ type: 'varchar', length: 200 })
   owner!: string;
 
-  @Column({ type: 'integer' })
+  /** BIGINT: a balance passes 2^31 (drivers read it as text; the transformer makes it a number). */
+  @Column({ type: 'bigint', transformer: money })
   balance!: number;
 
   @Column({ type: 'varchar', length: 16 })

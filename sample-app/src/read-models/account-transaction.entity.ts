@@ -1,3 +1,4 @@
+import { money } from './money.transformer.js';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Every deposit and withdrawal, filled by the async TransactionsProjection. */
@@ -14,7 +15,8 @@ export class AccountTransaction {
   @Column({ type: 'varchar', length: 16 })
   kind!: 'deposit' | 'withdrawal';
 
-  @Column({ type: 'integer' })
+  /** BIGINT: a balance passes 2^31 (drivers read it as text; the transformer makes it a number). */
+  @Column({ type: 'bigint', transformer: money })
   amount!: number;
 
   @Column({ type: 'varchar', length: 64, nullable: true })

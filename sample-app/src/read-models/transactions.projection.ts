@@ -9,7 +9,9 @@ import { MoneyDeposited, MoneyWithdrawn } from '../accounts/account.events.js';
 import { AccountTransaction } from './account-transaction.entity.js';
 
 /** Async: a background worker fills the list; its checkpoint commits with the rows it wrote. */
-@Projection('account_transactions', { batchSize: 200, pollIntervalMs: 100 })
+// 9 attempts, 100 ms doubled each time: a batch rides out a database outage of about 25 s, and a
+// lasting fault (a missing table) still shows as a failed projection within half a minute.
+@Projection('account_transactions', { batchSize: 200, pollIntervalMs: 100, maxAttempts: 9 })
 export class TransactionsProjection {
   @ProjectionHandler(MoneyDeposited)
   async deposited(event: MoneyDeposited, ctx: ProjectionContext) {

@@ -1,9 +1,13 @@
+import { Transform } from 'class-transformer';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { lowerCase } from '../accounts/uuid-param.pipe.js';
 
 export class TransferDto {
+  @Transform(lowerCase)
   @IsUUID('4')
   from!: string;
 
+  @Transform(lowerCase)
   @IsUUID('4')
   to!: string;
 

@@ -8,6 +8,7 @@ import {
 import { Account } from '../accounts/account.aggregate.js';
 import { DomainRuleError } from '../accounts/account.errors.js';
 import { Transfer } from './transfer.aggregate.js';
+import { DEBIT_TIMEOUT } from './transfer.process.js';
 import {
   CreditForTransfer,
   DebitForTransfer,
@@ -91,7 +92,7 @@ export class RefundTransferHandler implements ICommandHandler<RefundTransfer> {
   execute({ accountId, amount, transferId }: RefundTransfer) {
     return retryOnConcurrencyError(async () => {
       const account = await this.accounts.load(accountId);
-      account.deposit(amount, transferId);
+      account.refund(amount, transferId);
       await this.accounts.save(account);
     });
   }
@@ -106,7 +107,7 @@ export class SettleTransferHandler implements ICommandHandler<SettleTransfer> {
       const transfer = await this.transfers.load(transferId);
       if (outcome === 'completed') transfer.complete();
       else if (outcome === 'compensated') transfer.markCompensated();
-      else transfer.fail('timeout', 'the debit did not happen within 30 s');
+      else transfer.fail('timeout', `the debit did not happen within ${DEBIT_TIMEOUT}`);
       await this.transfers.save(transfer);
     });
   }

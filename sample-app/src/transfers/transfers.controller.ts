@@ -1,16 +1,8 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { InjectAggregateRepository, type AggregateRepository } from 'nestjs-event-sourcing';
 import { randomUUID } from 'node:crypto';
+import { UuidParamPipe } from '../accounts/uuid-param.pipe.js';
 import { Transfer } from './transfer.aggregate.js';
 import { RequestTransfer } from './transfer.commands.js';
 import { TransferDto } from './transfer.dto.js';
@@ -34,7 +26,7 @@ export class TransfersController {
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
+  async get(@Param('id', UuidParamPipe) id: string) {
     const { status, from, to, amount, reason, version } = await this.transfers.load(id);
     return { id, status, from, to, amount, reason, version };
   }

@@ -1,0 +1,32 @@
+/** What the health indicator reports for one projection or saga worker. */
+export interface WorkerHealth {
+  name: string;
+  kind: 'projection' | 'saga';
+  /** As in `ProjectionManager.status()` / `SagaManager.status()`. */
+  state: string;
+  /** Events between the worker's checkpoint and the head of the log. */
+  lagEvents: number;
+  /** Age of the oldest event the worker has not passed yet (0 when it is at the head). */
+  lagMs: number;
+  /** How long a transaction has been holding the worker back (see `heldBackWarningMs`). */
+  heldBackMs: number;
+  /** Saga events given up on, waiting for `SagaManager.retry` (0 for projections). */
+  parkedEvents: number;
+  /** The owner id of the runner holding the worker's lease now (any process), if any. */
+  leaseHolder: string | undefined;
+  /** Why this worker makes the indicator `down` (absent when it does not). */
+  problem?: string;
+}
+
+export interface EventSourcingHealthThresholds {
+  /** Down when a worker is more events than this behind the head. @default 10000 */
+  maxLagEvents?: number;
+  /** Down when the oldest event a worker has not passed is older than this. @default 60000 */
+  maxLagMs?: number;
+  /** Down when a transaction has held the workers back longer than this. @default 60000 */
+  maxHeldBackMs?: number;
+  /** Down when a saga has more parked events than this. @default Infinity (parked events alone are not down) */
+  maxParkedEvents?: number;
+}
+
+export type ResolvedHealthThresholds = Required<EventSourcingHealthThresholds>;
