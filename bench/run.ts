@@ -1,33 +1,30 @@
 // Benchmarks of the event store, its aggregates and its projections against raw drivers (and
 // Emmett). Run by hand, never in CI:
 //
-//   npm run bench                                       every family (about 6-7 minutes on 2 cores)
+//   npm run bench                                       every family (about 10 minutes on 2 cores)
 //   npm run build && node dist/bench/run.js aggregates  one family; several: `aggregates projections`
-//   node dist/bench/run.js projections:lag+memory       only some parts of the projections family
+//   node dist/bench/run.js projections:lag              only some parts of the projections family
 //   BENCH_SCALE=0.2 node dist/bench/run.js projections  a quick smoke run
 //
 // Families (each on a fresh schema / database, dropped at the end and on Ctrl-C):
-//   postgres     appends, stream reads and global-log reads: raw pg, lib, Emmett (~2 min)
-//   mariadb      the same on MariaDB: raw mysql2, lib (~1 min)
-//   aggregates   PostgreSQL, through a Nest application context (~20 s): loads of a 1000- and a
-//                10,000-event aggregate, with and without snapshots (400 and 60 loads per
-//                implementation, in 4 rounds), and 2000 saves of one event, vs raw pg
-//   projections  PostgreSQL, through a Nest application context (~3.5 min), parts:
-//                catch-up  200,000 events projected with one INSERT each, batchSize 100 and 1000,
-//                          lib vs a raw pg loop (one run each, ~30-40 s per run)
-//                lag       200 appends/s for 10 s per variant (5 variants), append commit to handler,
-//                          p50/p95/p99: repository and EventStore appends (in-process wake-up),
-//                          another application context (NOTIFY), a store outside the module
-//                          (polling every 250 ms, and every 20 ms)
-//                memory    a rebuild over 1,000,000 events (seeded in ~15 s, replayed in ~10-20 s),
-//                          rss and heapUsed every 500 ms
+//   postgres     appends, stream reads and global-log reads: raw pg (prepared), lib, Emmett (~1 min)
+//   mariadb      the same on MariaDB: raw mysql2 (lossy autocommit, and the lossless scheme by
+//                hand), lib (~1 min)
+//   aggregates   PostgreSQL and MariaDB, through a Nest application context (~1 min): loads of a
+//                1000- and a 10,000-event aggregate, with and without snapshots, vs correct raw
+//                loaders; saves of one event (PostgreSQL)
+//   scale        PostgreSQL, a log of 1M and 5M events (BENCH_LARGE_EVENTS, ~5 min): bytes per
+//                event, appends and tail reads at each size, a 100k backlog catch-up, and the peak
+//                RSS of a separate process (rebuild-child) rebuilding a projection over the log
+//   projections  PostgreSQL, through a Nest application context (~2 min), parts:
+//                catch-up  50,000 events projected with one INSERT each, batchSize 100 and 1000,
+//                          lib vs a raw pg loop, 3 interleaved runs
+//                lag       200 appends/s for 10 s per variant (5 variants), append commit to handler
 //
 // BENCH_SCALE (default 1) multiplies every count and the lag test's duration (not the aggregate
-// stream lengths nor the append rate): BENCH_SCALE=0.2 projects 40,000 events in the catch-up (two
-// runs each below scale 0.5), runs the lag test for 2 s and rebuilds over 200,000 events.
-// PG_URL and MARIADB_URL point at the servers (see harness.ts). On a server shared with other work,
-// an open transaction anywhere on it holds back the global log's read horizon: the lag table shows
-// how long ("held") and a note names the session.
+// stream lengths nor the append rate). PG_URL and MARIADB_URL point at the servers (see
+// harness.ts). On a server shared with other work, an open transaction anywhere on it holds back
+// the global log's read horizon: the lag table shows how long ("held") and a note names the session.
 import { cpus } from 'node:os';
 import { AGGREGATE_LEGEND, runAggregates } from './aggregates.bench.js';
 import { SCALE } from './harness.js';
