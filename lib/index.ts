@@ -180,3 +180,25 @@ export { TypeOrmSagaFailureStore } from './typeorm/saga/typeorm-saga-failure-sto
 export { TypeOrmScheduledMessageStore } from './typeorm/saga/typeorm-scheduled-message-store.js';
 export { TypeOrmSagaSchema } from './typeorm/saga/typeorm-saga-schema.js';
 export type { TypeOrmSagaStoreOptions } from './typeorm/saga/saga-sql.js';
+
+// Forwarding stored events to a broker (@nestjs/microservices), and the receiving inbox
+export { EventForwardingModule } from './forwarding/event-forwarding.module.js';
+export type { EventForwardingModuleOptions } from './forwarding/event-forwarding.module-definition.js';
+export { EventForwarders } from './forwarding/event-forwarders.js';
+export {
+  EventForwarder,
+  type EventForwarderDeps,
+  type ForwarderState,
+  type ForwarderStatus,
+} from './forwarding/event-forwarder.js';
+export type { ForwarderClient, ForwarderOptions } from './forwarding/event-forwarder.options.js';
+export {
+  FORWARDED_EVENT_FORMAT,
+  isForwardedEvent,
+  type ForwardedEvent,
+} from './forwarding/forwarded-event.js';
+export { EventInbox, type InboxContext, type InboxOutcome } from './forwarding/event-inbox.js';
+export { provideEventInbox } from './forwarding/event-inbox.provider.js';
+export { BrokerUnavailableError } from './forwarding/errors/broker-unavailable.error.js';
+export { InvalidForwardedEventError } from './forwarding/errors/invalid-forwarded-event.error.js';
+export { SubscriptionTransientError } from './subscription/errors/subscription-transient.error.js';
