@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
 import { EventRegistry } from '../serialization/event-registry.js';
+import { withConnectionLock } from '../typeorm/connection-lock.js';
 import { InvalidForwardedEventError } from './errors/invalid-forwarded-event.error.js';
 import { isForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
 import { InboxTable } from './inbox-table.js';
@@ -105,11 +106,14 @@ export class EventInbox implements OnModuleInit {
       let outcome: InboxOutcome;
       if (this.table) {
         const table = this.table;
-        outcome = await this.connection.dataSource!.transaction(async (manager) => {
-          if (!(await table.claim(manager, handler, envelope.eventId))) return 'duplicate';
-          await apply(event, { manager, envelope });
-          return 'applied';
-        });
+        const dataSource = this.connection.dataSource!;
+        outcome = await withConnectionLock(dataSource, () =>
+          dataSource.transaction(async (manager): Promise<InboxOutcome> => {
+            if (!(await table.claim(manager, handler, envelope.eventId))) return 'duplicate';
+            await apply(event, { manager, envelope });
+            return 'applied';
+          }),
+        );
       } else {
         const seen = this.memory.get(handler) ?? new Set<string>();
         this.memory.set(handler, seen);

@@ -7,7 +7,6 @@ import { TypeOrmEventStore } from 'nestjs-event-sourcing';
 import { DrillChildren } from '../support/child-process.js';
 import type { ForwarderChildConfig } from '../support/forwarder-child.js';
 import { APPLIED_TABLE, appliedTableSql, startConsumer } from '../support/forwarding-consumer.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type DatabaseKind } from '../support/test-databases.js';
 
 const RABBIT = 'amqp://guest:guest@127.0.0.1:5672';
@@ -33,7 +32,13 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
     const id = randomBytes(4).toString('hex');
     const queue = `drill-${id}`;
     const pattern = `drill.${id}`;
-    const proxy = await startTcpProxy('127.0.0.1', transport === 'rmq' ? 5672 : 4222);
+    // In a process of its own: a test process blocked on SQLite's write lock must not stall it.
+    const proxy = await children.start('test/support/tcp-proxy-child.ts', {
+      host: '127.0.0.1',
+      port: transport === 'rmq' ? 5672 : 4222,
+    });
+    await proxy.printed('listening on ');
+    const proxyPort = Number(/listening on (\d+)/.exec(proxy.output())![1]);
     const deliveries: string[] = [];
     let consumer: INestMicroservice | undefined;
     try {
@@ -68,8 +73,8 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
       };
 
       const eventIds: string[] = [];
-      const writer = (async () => {
-        for (let v = 1; v <= PER_STREAM; v++) {
+      const write = async (from: number, to: number) => {
+        for (let v = from; v <= to; v++) {
           for (let s = 0; s < STREAMS; s++) {
             const result = await store.appendToStream(`drill-${s}`, [
               { type: 'drill.happened', data: { n: v }, metadata: { correlationId: `c-${s}` } },
@@ -78,7 +83,10 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
           }
           await sleep(10);
         }
-      })();
+      };
+      // The first half before the outage, the second half during it (so the forwarder has
+      // something to publish while the broker is unreachable).
+      const firstHalf = write(1, PER_STREAM / 2);
 
       const childConfig: ForwarderChildConfig = {
         options: db.options,
@@ -86,25 +94,29 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
         transport,
         url:
           transport === 'rmq'
-            ? `amqp://guest:guest@127.0.0.1:${proxy.port}`
-            : `nats://127.0.0.1:${proxy.port}`,
+            ? `amqp://guest:guest@127.0.0.1:${proxyPort}`
+            : `nats://127.0.0.1:${proxyPort}`,
         queue,
         pattern,
         name: `drill-${id}`,
         batchSize: 10,
       };
       const first = await children.start('test/support/forwarder-child.ts', childConfig);
-      await until('60 applied', async () => (await applied()) >= 60);
+      await until('60 applied', async () => (await applied()) >= 60).catch((error: Error) => {
+        throw new Error(`${error.message}; forwarder output:\n${first.output()}`);
+      });
       await first.kill(); // mid-stream: a batch may be published but not checkpointed
 
       const second = await children.start('test/support/forwarder-child.ts', childConfig);
       await until('140 applied', async () => (await applied()) >= 140);
       const cutAt = Date.now();
-      proxy.cut();
+      proxy.signal('SIGUSR1');
+      await firstHalf;
+      const secondHalf = write(PER_STREAM / 2 + 1, PER_STREAM);
       await second.printed('STALLED', 30_000);
       await sleep(1000);
-      proxy.restore();
-      await writer;
+      proxy.signal('SIGUSR2');
+      await secondHalf;
       await until(`all ${TOTAL} applied`, async () => (await applied()) >= TOTAL, 90_000);
       const recoveredMs = Date.now() - cutAt;
       await second.printed('forwarding resumed', 10_000);
@@ -133,7 +145,7 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
       );
     } finally {
       await consumer?.close();
-      await proxy.close();
+      await proxy.kill();
       if (transport === 'rmq') {
         const conn = await amqpConnect(RABBIT);
         const channel = await conn.createChannel();

@@ -6,6 +6,7 @@ export interface DrillChild {
   /** Resolves when a line of output contains `text` (rejects if the child exits first). */
   printed(text: string, timeoutMs?: number): Promise<void>;
   output(): string;
+  signal(signal: NodeJS.Signals): void;
   kill(): Promise<void>;
 }
 
@@ -40,6 +41,7 @@ export class DrillChildren {
     );
     return {
       output: () => out,
+      signal: (signal) => child.kill(signal),
       printed: (text, timeoutMs = 60_000) =>
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => {

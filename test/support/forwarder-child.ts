@@ -22,7 +22,9 @@ export interface ForwarderChildConfig {
 }
 
 const config = JSON.parse(process.argv[2]) as ForwarderChildConfig;
+process.stdout.write('connecting\n');
 const dataSource = await new DataSource(config.options).initialize();
+process.stdout.write('connected\n');
 const client: ClientProxy =
   config.transport === 'rmq'
     ? ClientProxyFactory.create({
