@@ -8,8 +8,6 @@ import { EventSourcingError } from '../event-store/errors/event-sourcing.error.j
 import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
 import { EventStore } from '../event-store/event-store.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
-import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
-import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder.js';
 import {
@@ -28,7 +26,6 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(EVENT_FORWARDING_OPTIONS) private readonly options: EventForwardingModuleOptions,
-    @Inject(EVENT_SOURCING_OPTIONS) private readonly moduleOptions: EventSourcingModuleOptions,
     private readonly store: EventStore,
     private readonly subscriptions: SubscriptionStore,
     private readonly connection: EventStoreConnection,
@@ -55,7 +52,7 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
     this.unsubscribe = this.connection.changes.subscribe(() => {
       for (const forwarder of this.forwarders.values()) forwarder.wake();
     });
-    if (this.moduleOptions.workers === false) return;
+    if (this.connection.options.workers === false) return;
     for (const forwarder of this.forwarders.values()) await forwarder.start();
   }
 

@@ -45,18 +45,18 @@ export class InboxTable implements SchemaPart {
    */
   async claim(manager: EntityManager, handler: string, eventId: string): Promise<boolean> {
     if (this.kind === 'mysql') {
-      const result = (await manager.query(
+      const result = await manager.query<{ affectedRows?: number }>(
         `INSERT IGNORE INTO ${this.table} (handler, event_id) VALUES (?, ?)`,
         [handler, eventId],
-      )) as { affectedRows?: number };
+      );
       return result.affectedRows === 1;
     }
     const p = this.kind === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-    const rows = (await manager.query(
+    const rows = await manager.query<unknown[]>(
       `INSERT INTO ${this.table} (handler, event_id) VALUES (${p[0]}, ${p[1]}) ` +
         'ON CONFLICT DO NOTHING RETURNING event_id',
       [handler, eventId],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 }

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AccountsModule } from './accounts/accounts.module.js';
 import type { SampleDatabase } from './database-options.js';
 import { TransfersModule } from './transfers/transfers.module.js';
+import { bankForwarding } from './forwarding/bank-forwarding.module.js';
 import { AccountBalance } from './read-models/account-balance.entity.js';
 import { AccountTransaction } from './read-models/account-transaction.entity.js';
 
@@ -33,6 +34,7 @@ export class AppModule {
         }),
         AccountsModule,
         TransfersModule,
+        ...(db.broker ? [bankForwarding(db.broker)] : []),
       ],
     };
   }

@@ -58,9 +58,9 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
       const applied = async () =>
         Number(
           (
-            (await db.dataSource.query(`SELECT COUNT(*) AS c FROM ${APPLIED_TABLE}`)) as {
-              c: unknown;
-            }[]
+            await db.dataSource.query<{ c: unknown }[]>(
+              `SELECT COUNT(*) AS c FROM ${APPLIED_TABLE}`,
+            )
           )[0].c,
         );
       const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
@@ -123,9 +123,9 @@ describe.each(cases)('forwarding drill on %s through %s', (kind: DatabaseKind, t
       await sleep(300); // any late duplicate arrives and must be dropped
       await second.kill();
 
-      const rows = (await db.dataSource.query(
-        `SELECT stream_id, version, event_id FROM ${APPLIED_TABLE} ORDER BY seq`,
-      )) as { stream_id: string; version: number; event_id: string }[];
+      const rows = await db.dataSource.query<
+        { stream_id: string; version: number; event_id: string }[]
+      >(`SELECT stream_id, version, event_id FROM ${APPLIED_TABLE} ORDER BY seq`);
       // Every event delivered at least once...
       expect(new Set(deliveries)).toEqual(new Set(eventIds));
       // ...applied exactly once...

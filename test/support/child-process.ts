@@ -30,8 +30,8 @@ export class DrillChildren {
       out += chunk.toString();
       for (const check of [...waiters]) check();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     const exited = new Promise<void>((done) =>
       child.on('exit', () => {
         this.live.delete(child);
