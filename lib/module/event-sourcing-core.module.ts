@@ -9,6 +9,7 @@ import { SubscriptionStore } from '../subscription/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
+import { instanceProviders } from './instance.providers.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -50,6 +51,7 @@ import {
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.subscriptions,
     },
+    ...instanceProviders,
     UpcasterExplorer,
     CommandContextExplorer,
     ProjectionManager,
@@ -62,6 +64,7 @@ import {
     EventRegistry,
     EventStoreConnection,
     ProjectionManager,
+    ...instanceProviders,
     ...sagaExports,
   ],
 })

@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -17,6 +18,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
+import { WorkerBalancer } from '../subscription/worker-balancer.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
@@ -56,6 +58,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly subscriptions: SubscriptionStore,
     private readonly connection: EventStoreConnection,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
+    @Optional() private readonly balancer?: WorkerBalancer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -238,6 +241,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       pollIntervalMs: runner.metadata.pollIntervalMs,
       retry: { maxAttempts: runner.metadata.maxAttempts },
       types: runner.types,
+      // The live worker shares the application's leases with the other instances.
+      balancer: shadowName ? undefined : this.balancer,
       logger: new Logger(`Projection ${name}`),
       handler: (events, ctx) => {
         // Handlers see the state as set earlier in the same batch, not only as committed.

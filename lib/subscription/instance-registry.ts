@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Logger } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { runMigration, tableLocation } from '../typeorm/table-location.js';
 import { errorMessage } from './lease-keeper.js';
@@ -20,7 +20,7 @@ export interface InstanceInfo {
  * Heartbeats carry the writer's clock (epoch ms): instances on different machines need clocks in
  * step (NTP) to well under `ttlMs`.
  */
-export class InstanceRegistry implements LiveInstances {
+export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdown {
   readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly logger = new Logger('Instances');
   private readonly table: string | undefined;
@@ -67,6 +67,10 @@ export class InstanceRegistry implements LiveInstances {
       Math.max(1, Math.floor(this.ttlMs / 3)),
     );
     this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   /** Stops beating and removes this instance, so the others take its share at once. */
