@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -9,6 +10,7 @@ import { InvalidOptionsError } from '../event-store/errors/invalid-options.error
 import { EventStore } from '../event-store/event-store.js';
 import { EventStoreConnection } from '../module/event-store-connection.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
+import { WorkerBalancer } from '../subscription/worker-balancer.js';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder.js';
 import {
   EVENT_FORWARDING_OPTIONS,
@@ -29,6 +31,7 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
     private readonly store: EventStore,
     private readonly subscriptions: SubscriptionStore,
     private readonly connection: EventStoreConnection,
+    @Optional() private readonly balancer?: WorkerBalancer,
   ) {
     if (!Array.isArray(options?.forwarders)) {
       throw new InvalidOptionsError(
@@ -40,6 +43,8 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
       const made = new EventForwarder(forwarder, {
         eventStore: this.store,
         subscriptionStore: this.subscriptions,
+        // Forwarders count among the workers the application's instances share evenly.
+        subscription: { balancer: this.balancer },
       });
       if (this.forwarders.has(made.name)) {
         throw new InvalidOptionsError('forwarders', `two forwarders are named "${made.name}"`);
