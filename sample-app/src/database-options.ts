@@ -1,3 +1,5 @@
+import type { SampleBroker } from './forwarding/broker-options.js';
+
 /** Where the sample app keeps its events and read models. */
 export interface SampleDatabase {
   type: 'better-sqlite3' | 'postgres' | 'mariadb';
@@ -8,6 +10,8 @@ export interface SampleDatabase {
   schema?: string;
   /** Run projection and saga workers in this process. @default true */
   workers?: boolean;
+  /** Forward the bank's events to this broker (see forwarding/). */
+  broker?: SampleBroker;
 }
 
 /**
