@@ -1,4 +1,4 @@
-import { startTcpProxy } from './tcp-proxy.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 //
 // The drill's TCP proxy in a process of its own, so a test process that blocks (SQLite waits for
@@ -6,7 +6,7 @@ import { startTcpProxy } from './tcp-proxy.js';
 // refuses new ones, SIGUSR2 accepts again.
 
 const { host, port } = JSON.parse(process.argv[2]) as { host: string; port: number };
-const proxy = await startTcpProxy(host, port);
+const proxy = await new TcpProxy(host, port).start();
 process.on('SIGUSR1', () => {
   proxy.cut();
   process.stdout.write('cut\n');
