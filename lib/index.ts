@@ -214,3 +214,24 @@ export {
   type EventSourcingHealthResult,
 } from './health/event-sourcing.health-indicator.js';
 export type { EventSourcingHealthThresholds, WorkerHealth } from './health/worker-health.js';
+// Forwarding stored events to a broker (@nestjs/microservices), and the receiving inbox
+export { EventForwardingModule } from './forwarding/event-forwarding.module.js';
+export type { EventForwardingModuleOptions } from './forwarding/event-forwarding.module-definition.js';
+export { EventForwarders } from './forwarding/event-forwarders.js';
+export {
+  EventForwarder,
+  type EventForwarderDeps,
+  type ForwarderState,
+  type ForwarderStatus,
+} from './forwarding/event-forwarder.js';
+export type { ForwarderClient, ForwarderOptions } from './forwarding/event-forwarder.options.js';
+export {
+  FORWARDED_EVENT_FORMAT,
+  isForwardedEvent,
+  type ForwardedEvent,
+} from './forwarding/forwarded-event.js';
+export { EventInbox, type InboxContext, type InboxOutcome } from './forwarding/event-inbox.js';
+export { provideEventInbox } from './forwarding/event-inbox.provider.js';
+export { BrokerUnavailableError } from './forwarding/errors/broker-unavailable.error.js';
+export { InvalidForwardedEventError } from './forwarding/errors/invalid-forwarded-event.error.js';
+export { SubscriptionTransientError } from './subscription/errors/subscription-transient.error.js';

@@ -15,6 +15,7 @@ import { UpcasterExplorer } from '../serialization/upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
 import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
 import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
+import { instanceProviders } from './instance.providers.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -61,6 +62,7 @@ import {
       inject: [EventStoreConnection],
       useFactory: (connection: EventStoreConnection) => connection.subscriptions,
     },
+    ...instanceProviders,
     UpcasterExplorer,
     CommandContextExplorer,
     ProjectionManager,
@@ -77,6 +79,7 @@ import {
     EventStoreConnection,
     EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
+    ...instanceProviders,
     ...sagaExports,
     HeldBackMonitor,
     EventSourcingHealthIndicator,

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { InboxTable } from '../forwarding/inbox-table.js';
+import { InstanceRegistry } from '../subscription/instance-registry.js';
 import { TypeOrmSagaSchema } from '../typeorm/saga/typeorm-saga-schema.js';
 import { TypeOrmSubscriptionStore } from '../typeorm/subscription/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
@@ -11,7 +13,8 @@ export interface EventStoreSchemaOptions {
 }
 
 /**
- * The DDL of every table the library keeps (events, snapshots, subscriptions, sagas), for the
+ * The DDL of every table the library keeps (events, snapshots, subscriptions, sagas, instances,
+ * the forwarding inbox), for the
  * database of `dataSource`: the same statements as the CLI's `schema sql`, each idempotent. Use it
  * in a TypeORM migration when the module runs with `migrate: false`:
  *
@@ -30,6 +33,8 @@ export function eventStoreSchemaSql(
     new TypeOrmEventStore(dataSource, tables),
     new TypeOrmSubscriptionStore(dataSource, tables),
     new TypeOrmSagaSchema(dataSource, tables),
+    new InstanceRegistry(dataSource, tables),
+    new InboxTable(dataSource, tables),
   ];
   return [...new Set(parts.flatMap((part) => part.schemaSql()))];
 }

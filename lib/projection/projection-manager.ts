@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -18,6 +19,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import { compareCheckpoints } from '../subscription/checkpoint-order.js';
 import { isReading, Subscription } from '../subscription/subscription.js';
 import { SubscriptionStore } from '../subscription/subscription-store.js';
+import { WorkerBalancer } from '../subscription/worker-balancer.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { traceProjectionBatch } from '../telemetry/worker-tracing.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
@@ -58,6 +60,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly subscriptions: SubscriptionStore,
     private readonly connection: EventStoreConnection,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
+    @Optional() private readonly balancer?: WorkerBalancer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -257,6 +260,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       pollIntervalMs: runner.metadata.pollIntervalMs,
       retry: { maxAttempts: runner.metadata.maxAttempts },
       types: runner.types,
+      // The live worker shares the application's leases with the other instances.
+      balancer: shadowName ? undefined : this.balancer,
       logger: new Logger(`Projection ${name}`),
       handler: (events, ctx) => {
         // Handlers see the state as set earlier in the same batch, not only as committed.

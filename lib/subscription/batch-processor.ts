@@ -1,5 +1,6 @@
 import type { LogCheckpoint, LogEvent, ReadAllResult } from '../event-store/event-store.types.js';
 import { SubscriptionFencedError } from './errors/subscription-fenced.error.js';
+import { SubscriptionTransientError } from './errors/subscription-transient.error.js';
 import { errorMessage } from './lease-keeper.js';
 import type { ResolvedSubscriptionOptions, SubscriptionContext } from './subscription.options.js';
 import type { SubscriptionRecord } from './subscription-store.js';
@@ -136,6 +137,8 @@ export class BatchProcessor {
         try {
           await this.o.handler(page.events, ctx);
         } catch (error) {
+          // A transient failure (a broker down) is retried without limit, like a database error.
+          if (error instanceof SubscriptionTransientError) throw error;
           throw new HandlerError(error, current);
         }
       }

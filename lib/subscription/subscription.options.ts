@@ -8,6 +8,7 @@ import type { LogCheckpoint, LogEvent } from '../event-store/event-store.types.j
 import type { SubscriptionFailure } from './errors/subscription-failed.error.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { UnitOfWork } from './unit-of-work.js';
+import type { WorkerBalancer } from './worker-balancer.js';
 
 /** What the handler gets with each batch. */
 export interface SubscriptionContext {
@@ -70,6 +71,11 @@ export interface SubscriptionOptions {
   unitOfWork?: UnitOfWork;
   /** @default new Logger(`Subscription ${name}`) */
   logger?: SubscriptionLogger;
+  /**
+   * Shares the leases of an application's workers evenly across its instances (the module passes
+   * one). Without it, a runner takes every lease it can.
+   */
+  balancer?: WorkerBalancer;
 }
 
 /** `running`: at the end of the log (or waiting for the lease); `catching-up`: behind it. */
@@ -117,13 +123,15 @@ export interface ResolvedSubscriptionOptions {
   backoff: (attempt: number) => number;
   unitOfWork: UnitOfWork;
   logger: SubscriptionLogger;
+  balancer: WorkerBalancer | undefined;
 }
 
 export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubscriptionOptions {
   if (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 255) {
     throw new InvalidOptionsError('name', 'a subscription needs a name of 1 to 255 characters');
   }
-  const owner = o.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const owner =
+    o.owner ?? o.balancer?.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   if (owner.length === 0 || owner.length > 255) {
     throw new InvalidOptionsError('owner', 'the lease owner id must be 1 to 255 characters');
   }
@@ -144,6 +152,7 @@ export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubs
     backoff: typeof base === 'number' ? (attempt) => base * 2 ** (attempt - 1) : base,
     unitOfWork: o.unitOfWork ?? o.subscriptionStore.unitOfWork(),
     logger: o.logger ?? new Logger(`Subscription ${o.name}`),
+    balancer: o.balancer,
   };
 }
 

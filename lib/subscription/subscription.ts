@@ -58,6 +58,7 @@ export class Subscription {
       this.o.logger,
     );
     this.batches = new BatchProcessor(this.o, this.backoff, () => this.stopping);
+    this.o.balancer?.register(this.name, () => this.lease.held);
   }
 
   /**
@@ -140,7 +141,7 @@ export class Subscription {
     let errors = 0;
     while (!this.stopping) {
       try {
-        if (!this.lease.held && !(await this.takeLease())) {
+        if (!this.lease.held && !(await this.takeLeaseWithinShare())) {
           await this.wakeup.sleep(this.o.pollIntervalMs);
           continue;
         }
@@ -149,8 +150,10 @@ export class Subscription {
         if (outcome.kind === 'committed') {
           this.caughtUp = outcome.isEnd;
           this.progress.wake();
+          await this.yieldIfOverShare();
         } else if (outcome.kind === 'idle') {
           this.caughtUp = true;
+          await this.yieldIfOverShare();
           await this.wakeup.sleep(this.o.pollIntervalMs);
         } else if (outcome.kind === 'fenced') {
           this.o.logger.log('lease lost or checkpoint moved; taking the lease again');
@@ -174,6 +177,28 @@ export class Subscription {
         await this.backoff.sleep(delay);
       }
     }
+  }
+
+  /** Takes the lease unless this instance already holds its share of an application's workers. */
+  private async takeLeaseWithinShare(): Promise<boolean> {
+    const balancer = this.o.balancer;
+    if (!balancer) return this.takeLease();
+    if (!balancer.reserve()) return false;
+    try {
+      return await this.takeLease();
+    } finally {
+      balancer.unreserve();
+    }
+  }
+
+  /** Between batches: an instance over its share (another one joined) hands this lease over. */
+  private async yieldIfOverShare(): Promise<void> {
+    if (!this.lease.held || !this.o.balancer?.shouldYield()) return;
+    this.o.logger.log(
+      `handing the lease over: instance "${this.owner}" holds more than its share ` +
+        `(${this.o.balancer.share()})`,
+    );
+    await this.lease.release();
   }
 
   /** Takes the lease and continues from the stored checkpoint, unless the subscription failed. */

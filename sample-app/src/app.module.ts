@@ -7,6 +7,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import type { SampleDatabase } from './database-options.js';
 import { TransfersModule } from './transfers/transfers.module.js';
 import { HealthModule } from './health/health.module.js';
+import { bankForwarding } from './forwarding/bank-forwarding.module.js';
 import { AccountBalance } from './read-models/account-balance.entity.js';
 import { AccountTransaction } from './read-models/account-transaction.entity.js';
 
@@ -35,6 +36,7 @@ export class AppModule {
         AccountsModule,
         TransfersModule,
         HealthModule,
+        ...(db.broker ? [bankForwarding(db.broker)] : []),
       ],
     };
   }

@@ -444,9 +444,11 @@ describe('the scheduler of timeouts', () => {
         delivered.push(`${message.saga}:${message.key}`);
       },
     });
+    // Ids in scheduling order: messages due at the same time are delivered (and listed) by id.
+    let scheduled = 0;
     const schedule = (saga: string, key: string) =>
       store.schedule({
-        id: randomUUID(),
+        id: `00000000-0000-4000-8000-${String(++scheduled).padStart(12, '0')}`,
         saga,
         instance: 'i',
         key,

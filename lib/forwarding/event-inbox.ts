@@ -1,0 +1,150 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import { EventStoreConnection } from '../module/event-store-connection.js';
+import { EventRegistry } from '../serialization/event-registry.js';
+import { withConnectionLock } from '../typeorm/connection-lock.js';
+import { InvalidForwardedEventError } from './errors/invalid-forwarded-event.error.js';
+import { isForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
+import { InboxTable } from './inbox-table.js';
+
+/** What an inbox handler gets besides the revived event. */
+export interface InboxContext {
+  /** The transaction the inbox row is written in: write the handler's effects through it. */
+  manager?: EntityManager;
+  envelope: ForwardedEvent;
+}
+
+export type InboxOutcome = 'applied' | 'duplicate';
+
+/** A RabbitMQ context (`RmqContext`): acknowledged once the handler's transaction committed. */
+interface AckableContext {
+  getChannelRef(): {
+    ack(message: unknown): void;
+    nack(message: unknown, allUpTo?: boolean, requeue?: boolean): void;
+  };
+  getMessage(): unknown;
+}
+
+/**
+ * The receiving side of forwarding: applies each forwarded event at most once per handler, so an
+ * at-least-once delivery has exactly-once effects. Use it in a microservice's `@EventPattern`:
+ *
+ * ```ts
+ * @EventPattern('bank')
+ * async onBankEvent(@Payload() message: unknown, @Ctx() ctx: RmqContext) {
+ *   await this.inbox.handle('notifications', message, async (event, { manager }) => {
+ *     if (event instanceof MoneyDeposited) await manager!.insert(Notification, { ... });
+ *   }, ctx);
+ * }
+ * ```
+ * The event is revived to its class through the `EventRegistry` (register the classes with
+ * `EventSourcingModule.forFeature([...], { events })`), upcasting older payloads. The inbox row
+ * (handler, event id) and the handler's writes commit in one transaction. Deliveries to one handler
+ * are applied one at a time, in arrival order, so events of a stream are applied in order.
+ */
+@Injectable()
+export class EventInbox implements OnModuleInit {
+  private readonly logger = new Logger('EventInbox');
+  private readonly table: InboxTable | undefined;
+  /** The in-memory store's inbox (no database): handler -> event ids. */
+  private readonly memory = new Map<string, Set<string>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly connection: EventStoreConnection,
+    private readonly registry: EventRegistry,
+  ) {
+    const dataSource = connection.dataSource;
+    this.table = dataSource
+      ? new InboxTable(dataSource, {
+          tablePrefix: connection.options.tablePrefix,
+          schema: connection.options.schema,
+        })
+      : undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.table) await this.connection.addSchemaPart(this.table);
+  }
+
+  /**
+   * Applies `message` (a forwarded event) with `apply` unless `handler` applied its event before.
+   * With a RabbitMQ context, acknowledges the message after the commit (run the server with
+   * `noAck: false`), and rejects it for redelivery when `apply` throws.
+   */
+  handle(
+    handler: string,
+    message: unknown,
+    apply: (event: object, ctx: InboxContext) => Promise<void>,
+    brokerContext?: unknown,
+  ): Promise<InboxOutcome> {
+    const previous = this.queues.get(handler) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.applyOnce(handler, message, apply, brokerContext));
+    this.queues.set(handler, next);
+    void next
+      .finally(() => {
+        if (this.queues.get(handler) === next) this.queues.delete(handler);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  private async applyOnce(
+    handler: string,
+    message: unknown,
+    apply: (event: object, ctx: InboxContext) => Promise<void>,
+    brokerContext: unknown,
+  ): Promise<InboxOutcome> {
+    const ack = ackable(brokerContext);
+    try {
+      if (!isForwardedEvent(message)) throw new InvalidForwardedEventError(handler, message);
+      const envelope = message;
+      const event = this.registry.deserialize(envelope);
+      let outcome: InboxOutcome;
+      if (this.table) {
+        const table = this.table;
+        const dataSource = this.connection.dataSource!;
+        outcome = await withConnectionLock(dataSource, () =>
+          dataSource.transaction(async (manager): Promise<InboxOutcome> => {
+            if (!(await table.claim(manager, handler, envelope.eventId))) return 'duplicate';
+            await apply(event, { manager, envelope });
+            return 'applied';
+          }),
+        );
+      } else {
+        const seen = this.memory.get(handler) ?? new Set<string>();
+        this.memory.set(handler, seen);
+        if (seen.has(envelope.eventId)) {
+          outcome = 'duplicate';
+        } else {
+          await apply(event, { envelope });
+          seen.add(envelope.eventId);
+          outcome = 'applied';
+        }
+      }
+      ack?.getChannelRef().ack(ack.getMessage());
+      return outcome;
+    } catch (error) {
+      this.logger.error(
+        `handler "${handler}" could not apply a message: ${error instanceof Error ? error.message : String(error)}` +
+          (ack ? '; RabbitMQ redelivers it unless it can never apply' : ''),
+      );
+      // A message that can never apply (not an envelope, unknown type) is not requeued (it would
+      // come back forever): it goes to the queue's dead-letter exchange if one is configured.
+      const poison =
+        error instanceof InvalidForwardedEventError || error instanceof EventSourcingError;
+      ack?.getChannelRef().nack(ack.getMessage(), false, !poison);
+      throw error;
+    }
+  }
+}
+
+function ackable(context: unknown): AckableContext | undefined {
+  const c = context as Partial<AckableContext> | undefined;
+  return typeof c?.getChannelRef === 'function' && typeof c.getMessage === 'function'
+    ? (c as AckableContext)
+    : undefined;
+}
