@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   {
@@ -10,6 +11,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'eslint.config.js',
+      'eslint/**',
+      'scripts/**',
       'docs/*.mjs',
       // compiled by its own tsconfig against the packed tarball (test/pack/)
       'test/pack/fresh-app/**',
@@ -42,6 +45,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/layers': 'warn' },
   },
   prettier,
 );

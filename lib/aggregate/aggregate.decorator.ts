@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { InvalidStreamIdError } from '../event-store/errors/invalid-stream-id.error.js';
-import { hasControlCharacters } from '../event-store/stream-id.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { InvalidStreamIdError } from '../core/errors/invalid-stream-id.error.js';
+import { hasControlCharacters } from '../core/stream-id.js';
 import { AGGREGATE_METADATA } from './aggregate.constants.js';
-import { UndecoratedAggregateError } from './errors/undecorated-aggregate.error.js';
+import { UndecoratedAggregateError } from '../core/errors/undecorated-aggregate.error.js';
 
 export interface AggregateOptions {
   /**

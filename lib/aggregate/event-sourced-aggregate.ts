@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { AggregateRoot, type IEvent, type IEventHandler } from '@nestjs/cqrs';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import { isPlainObject, reviveDates } from '../serialization/revive-dates.js';
 import { findEventSourcingHandler } from './event-sourcing-handler.decorator.js';
 

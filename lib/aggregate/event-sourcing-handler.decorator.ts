@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { EVENT_SOURCING_HANDLERS_METADATA } from './aggregate.constants.js';
 
 /** A class of events handled by an aggregate. */

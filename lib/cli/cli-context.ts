@@ -8,7 +8,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import { asOperatorCliModule } from '../module/operator-cli.module.js';
+import { asOperatorCliModule } from '../nest/operator-cli.module.js';
 
 /** A failure the CLI explains itself: its message is printed as `error: ...` and it exits. */
 export class CliError extends Error {

@@ -1,5 +1,5 @@
 import { ProjectionManager } from '../projection/projection-manager.js';
-import { SubscriptionStore } from '../subscription/subscription-store.js';
+import { SubscriptionStore } from '../core/subscription-store.js';
 import type { CliContext } from './cli-context.js';
 import { statusReports, type ProjectionStatusReport } from './status-table.js';
 

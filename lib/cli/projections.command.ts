@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ProjectionManager } from '../projection/projection-manager.js';
-import { SubscriptionCatchUpTimeoutError } from '../subscription/errors/subscription-catch-up-timeout.error.js';
-import { SubscriptionFailedError } from '../subscription/errors/subscription-failed.error.js';
+import { SubscriptionCatchUpTimeoutError } from '../core/errors/subscription-catch-up-timeout.error.js';
+import { SubscriptionFailedError } from '../core/errors/subscription-failed.error.js';
 import { CliError, type CliContext } from './cli-context.js';
 import { formatDuration, ProgressBar } from './progress-bar.js';
 import { reportOf, statusOf, warnIfRunElsewhere } from './projection-reports.js';

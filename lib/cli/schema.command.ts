@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EventStoreConnection } from '../module/event-store-connection.js';
+import { EventStoreConnection } from '../nest/event-store-connection.js';
 import type { CliContext } from './cli-context.js';
 
 /** `schema sql | migrate`: the tables the library keeps in the store's database. */

@@ -1,9 +1,6 @@
 import { renderTable } from './text-table.js';
 import type { ProjectionStatus } from '../projection/projection-status.js';
-import type {
-  SubscriptionRecord,
-  SubscriptionRunState,
-} from '../subscription/subscription-store.js';
+import type { SubscriptionRecord, SubscriptionRunState } from '../core/subscription-store.js';
 import { formatDuration } from './progress-bar.js';
 
 /** A projection's status with who holds its lease, as `projections status --json` prints it. */

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { ForwardedEvent } from './forwarded-event.js';
 
 /**

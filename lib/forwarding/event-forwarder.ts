@@ -1,15 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { from, lastValueFrom, timeout, type Observable } from 'rxjs';
-import type { EventStore } from '../event-store/event-store.js';
-import type { LogCheckpoint, LogEvent } from '../event-store/event-store.types.js';
-import { errorMessage } from '../subscription/lease-keeper.js';
-import { Subscription } from '../subscription/subscription.js';
-import type {
-  SubscriptionLogger,
-  SubscriptionOptions,
-} from '../subscription/subscription.options.js';
-import type { SubscriptionStore } from '../subscription/subscription-store.js';
-import { BrokerUnavailableError } from './errors/broker-unavailable.error.js';
+import type { EventStore } from '../core/event-store.js';
+import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
+import { errorMessage } from '../engine/lease-keeper.js';
+import { Subscription } from '../engine/subscription.js';
+import type { SubscriptionLogger, SubscriptionOptions } from '../engine/subscription.options.js';
+import type { SubscriptionStore } from '../core/subscription-store.js';
+import { BrokerUnavailableError } from '../core/errors/broker-unavailable.error.js';
 import { toForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
 import { validateForwarderOptions, type ForwarderOptions } from './event-forwarder.options.js';
 

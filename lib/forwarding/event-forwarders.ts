@@ -5,17 +5,17 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { EventStore } from '../event-store/event-store.js';
-import { EventStoreConnection } from '../module/event-store-connection.js';
-import { SubscriptionStore } from '../subscription/subscription-store.js';
-import { WorkerBalancer } from '../subscription/worker-balancer.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { EventStore } from '../core/event-store.js';
+import { EventStoreConnection } from '../nest/event-store-connection.js';
+import { SubscriptionStore } from '../core/subscription-store.js';
+import { WorkerBalancer } from '../engine/worker-balancer.js';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder.js';
 import {
   EVENT_FORWARDING_OPTIONS,
   type EventForwardingModuleOptions,
-} from './event-forwarding.module-definition.js';
+} from '../nest/forwarding/event-forwarding.module-definition.js';
 
 /**
  * The forwarders configured with `EventForwardingModule`: started at bootstrap (unless the event

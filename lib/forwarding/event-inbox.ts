@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import { EventStoreConnection } from '../module/event-store-connection.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { EventStoreConnection } from '../nest/event-store-connection.js';
 import { EventRegistry } from '../serialization/event-registry.js';
-import { withConnectionLock } from '../typeorm/connection-lock.js';
-import { InvalidForwardedEventError } from './errors/invalid-forwarded-event.error.js';
+import { withConnectionLock } from '../sql/connection-lock.js';
+import { InvalidForwardedEventError } from '../core/errors/invalid-forwarded-event.error.js';
 import { isForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
-import { InboxTable } from './inbox-table.js';
+import { InboxTable } from '../sql/inbox-table.js';
 
 /** What an inbox handler gets besides the revived event. */
 export interface InboxContext {

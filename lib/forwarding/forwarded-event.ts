@@ -1,4 +1,4 @@
-import type { EventMetadata, LogEvent } from '../event-store/event-store.types.js';
+import type { EventMetadata, LogEvent } from '../core/event-store.types.js';
 
 /** The envelope format's version: a consumer can refuse one it does not know. */
 export const FORWARDED_EVENT_FORMAT = 1;

@@ -1,11 +1,11 @@
-import { runInTransaction } from '../typeorm/run-in-transaction.js';
+import { runInTransaction } from '../sql/run-in-transaction.js';
 import type { DataSource, EntityManager } from 'typeorm';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import type { EventStore } from '../event-store/event-store.js';
-import type { LogCheckpoint, LogEvent } from '../event-store/event-store.types.js';
-import { compareCheckpoints } from '../subscription/checkpoint-order.js';
-import type { Subscription } from '../subscription/subscription.js';
-import type { SubscriptionStore } from '../subscription/subscription-store.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import type { EventStore } from '../core/event-store.js';
+import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
+import { compareCheckpoints } from '../core/checkpoint-order.js';
+import type { Subscription } from '../engine/subscription.js';
+import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { ProjectionRunner } from './projection-runner.js';
 import { positionOf } from './projection-status.js';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventMetadata, NewEvent } from '../event-store/event-store.types.js';
+import type { EventMetadata, NewEvent } from '../core/event-store.types.js';
 
 /** What a projection handler gets besides the event. */
 export interface ProjectionContext {

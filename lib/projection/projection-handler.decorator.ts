@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { PROJECTION_HANDLERS_METADATA } from './projection.constants.js';
 

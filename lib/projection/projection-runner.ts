@@ -1,17 +1,17 @@
 import type { EntityManager } from 'typeorm';
-import type { EventStore } from '../event-store/event-store.js';
-import type { NewEvent, StoredEvent } from '../event-store/event-store.types.js';
+import type { EventStore } from '../core/event-store.js';
+import type { NewEvent, StoredEvent } from '../core/event-store.types.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { getProjectionHandlers } from './projection-handler.decorator.js';
-import { explainUnknownEntity } from './unknown-entity.error.js';
+import { explainUnknownEntity } from '../core/errors/unknown-entity.error.js';
 import {
   getProjectionLifecycle,
   type ProjectionLifecycleHook,
 } from './projection-lifecycle.decorator.js';
 import type { ProjectionContext } from './projection-context.js';
-import { InlineProjectionStateError } from './inline-projection-state.error.js';
+import { InlineProjectionStateError } from '../core/errors/inline-projection-state.error.js';
 import type { ProjectionMetadata } from './projection.decorator.js';
 
 /** Which copy of the read model a call is for: `next` only during a blue/green rebuild. */

@@ -1,4 +1,4 @@
-import type { LogCheckpoint } from '../event-store/event-store.types.js';
+import type { LogCheckpoint } from '../core/event-store.types.js';
 
 export type ProjectionState =
   'running' | 'catching-up' | 'stopped' | 'failed' | 'rebuilding' | 'inline';

@@ -1,6 +1,6 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { MAX_PAGE_SIZE } from '../event-store/limits.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { MAX_PAGE_SIZE } from '../core/limits.js';
 import { PROJECTION_METADATA } from './projection.constants.js';
 
 export interface ProjectionOptions {

@@ -1,8 +1,8 @@
 import type { ICommand, IEvent } from '@nestjs/cqrs';
 import { lastValueFrom, of, timeout, toArray, type Observable } from 'rxjs';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { inheritedMetadata } from '../context/message-context.js';
-import type { StoredEvent } from '../event-store/event-store.types.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { inheritedMetadata } from '../core/message-context.js';
+import type { StoredEvent } from '../core/event-store.types.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { DurableSagaFunction, DurableSagaMetadata } from './durable-saga.decorator.js';
 import { SagaRunner, type SagaRunnerDeps } from './saga-runner.js';

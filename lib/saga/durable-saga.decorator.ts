@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { ICommand, IEvent } from '@nestjs/cqrs';
 import type { Observable } from 'rxjs';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { DURABLE_SAGAS_METADATA } from './saga.constants.js';
 import { resolveSagaOptions, type ResolvedSagaOptions, type SagaOptions } from './saga.options.js';

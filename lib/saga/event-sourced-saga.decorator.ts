@@ -1,5 +1,5 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { EVENT_SOURCED_SAGA_METADATA } from './saga.constants.js';
 import { resolveSagaOptions, type ResolvedSagaOptions, type SagaOptions } from './saga.options.js';
 

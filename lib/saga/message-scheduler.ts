@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import type { LogCheckpoint } from '../event-store/event-store.types.js';
-import { compareCheckpoints } from '../subscription/checkpoint-order.js';
-import { errorMessage, LeaseKeeper } from '../subscription/lease-keeper.js';
-import { Sleeper } from '../subscription/sleeper.js';
-import type { SubscriptionLogger } from '../subscription/subscription.options.js';
-import type { SubscriptionStore } from '../subscription/subscription-store.js';
-import type { Clock } from './clock.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import type { LogCheckpoint } from '../core/event-store.types.js';
+import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { errorMessage, LeaseKeeper } from '../engine/lease-keeper.js';
+import { Sleeper } from '../engine/sleeper.js';
+import type { SubscriptionLogger } from '../engine/subscription.options.js';
+import type { SubscriptionStore } from '../core/subscription-store.js';
+import type { Clock } from '../core/clock.js';
 import { SCHEDULER_LEASE } from './saga.constants.js';
-import type { ScheduledMessage, ScheduledMessageStore } from './scheduled-message-store.js';
+import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
 
 const MAX_ERROR_DELAY_MS = 30_000;
 

@@ -1,17 +1,17 @@
 import type { IEvent } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
-import { inheritedMetadata } from '../context/message-context.js';
-import { ConcurrencyError } from '../event-store/errors/concurrency.error.js';
-import { DuplicateEventIdError } from '../event-store/errors/duplicate-event-id.error.js';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import type { EventStore } from '../event-store/event-store.js';
-import type { EventMetadata, NewEvent, StoredEvent } from '../event-store/event-store.types.js';
+import { inheritedMetadata } from '../core/message-context.js';
+import { ConcurrencyError } from '../core/errors/concurrency.error.js';
+import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import type { EventStore } from '../core/event-store.js';
+import type { EventMetadata, NewEvent, StoredEvent } from '../core/event-store.types.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import type { EntityManager } from 'typeorm';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import type { ProcessManager } from './process-manager.js';
 import type { SagaContext, ScheduleOptions } from './saga-context.js';
@@ -25,7 +25,7 @@ import type {
   NewScheduledMessage,
   ScheduledMessage,
   ScheduledMessageStore,
-} from './scheduled-message-store.js';
+} from '../core/scheduled-message-store.js';
 
 /** Ids of a saga's own events and scheduled messages are derived from what caused them. */
 const SAGA_ID_NAMESPACE = '3f0b8c52-6d1e-4b8a-9c77-52a1e0d4c9b1';

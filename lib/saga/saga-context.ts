@@ -1,5 +1,5 @@
-import type { EventMetadata } from '../event-store/event-store.types.js';
-import type { Duration } from './duration.js';
+import type { EventMetadata } from '../core/event-store.types.js';
+import type { Duration } from '../core/duration.js';
 
 export interface ScheduleOptions {
   /** Deliver after this long (by the injectable `Clock`): `'15m'`, `'2h'`, or milliseconds. */

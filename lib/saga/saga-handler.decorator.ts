@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { ICommand } from '@nestjs/cqrs';
-import type { EventMetadata } from '../event-store/event-store.types.js';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import type { EventMetadata } from '../core/event-store.types.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { SagaContext } from './saga-context.js';
 import { SAGA_HANDLERS_METADATA } from './saga.constants.js';
 

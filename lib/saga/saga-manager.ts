@@ -8,22 +8,22 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
-import { EventSourcingError } from '../event-store/errors/event-sourcing.error.js';
-import { EventStore } from '../event-store/event-store.js';
-import { EventStoreConnection } from '../module/event-store-connection.js';
-import { TypeOrmEventStore } from '../typeorm/typeorm-event-store.js';
-import { EVENT_SOURCING_OPTIONS } from '../module/event-sourcing.module-definition.js';
-import type { EventSourcingModuleOptions } from '../module/event-sourcing.options.js';
+import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { EventStore } from '../core/event-store.js';
+import { EventStoreConnection } from '../nest/event-store-connection.js';
+import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
+import { EVENT_SOURCING_OPTIONS } from '../nest/event-sourcing.module-definition.js';
+import type { EventSourcingModuleOptions } from '../nest/event-sourcing.options.js';
 import { positionOf } from '../projection/projection-status.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
-import { errorMessage } from '../subscription/lease-keeper.js';
-import { isReading, Subscription } from '../subscription/subscription.js';
-import type { StopOptions } from '../subscription/subscription.options.js';
-import { SubscriptionStore } from '../subscription/subscription-store.js';
-import { immediateUnitOfWork } from '../subscription/unit-of-work.js';
-import { Clock } from './clock.js';
+import { errorMessage } from '../engine/lease-keeper.js';
+import { isReading, Subscription } from '../engine/subscription.js';
+import type { StopOptions } from '../engine/subscription.options.js';
+import { SubscriptionStore } from '../core/subscription-store.js';
+import { immediateUnitOfWork } from '../core/unit-of-work.js';
+import { Clock } from '../core/clock.js';
 import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { getDurableSagas } from './durable-saga.decorator.js';
 import { DurableSagaRunner } from './durable-saga-runner.js';
@@ -31,14 +31,14 @@ import { getEventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import { MessageScheduler } from './message-scheduler.js';
 import type { ProcessManager } from './process-manager.js';
 import { ProcessManagerRunner, type ProcessManagerClass } from './process-manager-runner.js';
-import { SagaFailureStore } from './saga-failure-store.js';
+import { SagaFailureStore } from '../core/saga-failure-store.js';
 import type { SagaRunner, SagaRunnerDeps } from './saga-runner.js';
 import { NEXT_SCHEDULED_SHOWN, type SagaRetryResult, type SagaStatus } from './saga-status.js';
 import {
   ScheduledMessageStore,
   type ScheduledListFilter,
   type ScheduledMessage,
-} from './scheduled-message-store.js';
+} from '../core/scheduled-message-store.js';
 
 // @nestjs/cqrs marks command handler classes with this key; its constants are not exported.
 const COMMAND_HANDLER_METADATA = '__commandHandler__';

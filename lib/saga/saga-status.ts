@@ -1,6 +1,6 @@
-import type { LogCheckpoint } from '../event-store/event-store.types.js';
-import type { SubscriptionStatusState } from '../subscription/subscription.options.js';
-import type { SagaFailure } from './saga-failure-store.js';
+import type { LogCheckpoint } from '../core/event-store.types.js';
+import type { SubscriptionStatusState } from '../engine/subscription.options.js';
+import type { SagaFailure } from '../core/saga-failure-store.js';
 
 export interface SagaStatus {
   name: string;

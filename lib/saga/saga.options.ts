@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { MAX_PAGE_SIZE } from '../event-store/limits.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { MAX_PAGE_SIZE } from '../core/limits.js';
 
 /** How a saga reads the log and what it does with an event that keeps failing. */
 export interface SagaOptions {

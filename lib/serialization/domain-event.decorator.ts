@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import { hasControlCharacters, MAX_EVENT_TYPE_LENGTH } from '../event-store/stream-id.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { hasControlCharacters, MAX_EVENT_TYPE_LENGTH } from '../core/stream-id.js';
 import { DOMAIN_EVENT_METADATA } from './serialization.constants.js';
 
 export interface DomainEventOptions {

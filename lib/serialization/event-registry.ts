@@ -1,14 +1,14 @@
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
-import type { EventMetadata } from '../event-store/event-store.types.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import type { EventMetadata } from '../core/event-store.types.js';
 import { assertValidEventType, getDomainEventMetadata } from './domain-event.decorator.js';
 import type { DomainEventMetadata } from './domain-event.decorator.js';
-import { DuplicateEventTypeError } from './errors/duplicate-event-type.error.js';
-import { DuplicateUpcasterError } from './errors/duplicate-upcaster.error.js';
-import { EventDeserializationError } from './errors/event-deserialization.error.js';
-import { MissingUpcasterError } from './errors/missing-upcaster.error.js';
-import { UndecoratedEventError } from './errors/undecorated-event.error.js';
-import { UnknownEventTypeError } from './errors/unknown-event-type.error.js';
-import { UnregisteredEventError } from './errors/unregistered-event.error.js';
+import { DuplicateEventTypeError } from '../core/errors/duplicate-event-type.error.js';
+import { DuplicateUpcasterError } from '../core/errors/duplicate-upcaster.error.js';
+import { EventDeserializationError } from '../core/errors/event-deserialization.error.js';
+import { MissingUpcasterError } from '../core/errors/missing-upcaster.error.js';
+import { UndecoratedEventError } from '../core/errors/undecorated-event.error.js';
+import { UnknownEventTypeError } from '../core/errors/unknown-event-type.error.js';
+import { UnregisteredEventError } from '../core/errors/unregistered-event.error.js';
 import { isPlainObject, reviveDates } from './revive-dates.js';
 import { EVENT_VERSION_METADATA_KEY } from './serialization.constants.js';
 import type {

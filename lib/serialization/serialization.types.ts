@@ -1,4 +1,4 @@
-import type { EventMetadata, StoredEvent } from '../event-store/event-store.types.js';
+import type { EventMetadata, StoredEvent } from '../core/event-store.types.js';
 
 /**
  * A class of domain events, decorated with `@DomainEvent`. It may define two static hooks that,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { InvalidOptionsError } from '../event-store/errors/invalid-options.error.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { assertValidEventType } from './domain-event.decorator.js';
 import { UPCASTER_METADATA } from './serialization.constants.js';
 import type { EventUpcaster } from './serialization.types.js';

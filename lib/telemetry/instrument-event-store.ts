@@ -1,6 +1,6 @@
-import type { EventStore } from '../event-store/event-store.js';
-import type { AppendOptions, NewEvent } from '../event-store/event-store.types.js';
-import { streamCategory } from '../event-store/stream-id.js';
+import type { EventStore } from '../core/event-store.js';
+import type { AppendOptions, NewEvent } from '../core/event-store.types.js';
+import { streamCategory } from '../core/stream-id.js';
 import { instruments } from './metrics.js';
 import { otel } from './otel-api.js';
 import { inSpan, traceMetadata } from './tracing.js';

@@ -1,5 +1,5 @@
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
-import type { AggregateRepository } from '../repository/aggregate-repository.js';
+import type { AggregateRepository } from '../aggregate/aggregate-repository.js';
 import { otel } from './otel-api.js';
 import { inSpan } from './tracing.js';
 

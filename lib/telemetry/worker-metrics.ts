@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { BatchObservableCallback, Observable } from '@opentelemetry/api';
-import { EventSourcingHealthIndicator } from '../health/event-sourcing.health-indicator.js';
+import { EventSourcingHealthIndicator } from '../nest/health/event-sourcing.health-indicator.js';
 import { instruments } from './metrics.js';
 
 /**

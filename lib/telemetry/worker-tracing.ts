@@ -1,4 +1,4 @@
-import type { LogEvent, StoredEvent } from '../event-store/event-store.types.js';
+import type { LogEvent, StoredEvent } from '../core/event-store.types.js';
 import { instruments } from './metrics.js';
 import { otel } from './otel-api.js';
 import { contextOfEvent, inSpan } from './tracing.js';

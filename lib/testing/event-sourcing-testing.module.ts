@@ -2,8 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSourceOptions } from 'typeorm';
 import type { EventSourcedAggregate } from '../aggregate/event-sourced-aggregate.js';
-import { EventSourcingModule } from '../event-sourcing.module.js';
-import type { AggregateClass } from '../repository/aggregate-repository.js';
+import { EventSourcingModule } from '../nest/event-sourcing.module.js';
+import type { AggregateClass } from '../aggregate/aggregate-repository.js';
 import type { UpcasterDefinition } from '../serialization/serialization.types.js';
 
 export interface EventSourcingTestingOptions {

@@ -12,7 +12,7 @@ import {
   getAggregateRepositoryToken,
   type AggregateRepository,
 } from 'nestjs-event-sourcing';
-import { EventStoreConnection } from '../../lib/module/event-store-connection.js';
+import { EventStoreConnection } from '../../lib/nest/event-store-connection.js';
 import { Account } from '../support/account.domain.js';
 import { BalancesProjection } from '../support/balances.projection.js';
 import { cliTestModule, runCli } from '../support/cli-harness.js';

@@ -9,7 +9,7 @@ import {
   EventStore,
   type EventSourcingModuleOptions,
 } from 'nestjs-event-sourcing';
-import { EventStoreConnection } from '../../lib/module/event-store-connection.js';
+import { EventStoreConnection } from '../../lib/nest/event-store-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
 const TIMEOUT_MS = 300;

@@ -11,7 +11,7 @@ import {
   ProjectionManager,
 } from 'nestjs-event-sourcing';
 import { MoneyDeposited } from '../support/account.domain.js';
-import { EventStoreConnection } from '../../lib/module/event-store-connection.js';
+import { EventStoreConnection } from '../../lib/nest/event-store-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 

@@ -10,7 +10,7 @@ import {
   SagaManager,
   type ProcessManager,
 } from 'nestjs-event-sourcing';
-import { EventStoreConnection } from '../../lib/module/event-store-connection.js';
+import { EventStoreConnection } from '../../lib/nest/event-store-connection.js';
 import {
   OrderPacked,
   OrderPlaced,

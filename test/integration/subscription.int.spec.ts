@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeOrmEventStore, type LogEvent } from 'nestjs-event-sourcing';
-import { SubscriptionCatchUpTimeoutError } from '../../lib/subscription/errors/subscription-catch-up-timeout.error.js';
-import { SubscriptionFailedError } from '../../lib/subscription/errors/subscription-failed.error.js';
-import { SubscriptionFencedError } from '../../lib/subscription/errors/subscription-fenced.error.js';
-import { Subscription } from '../../lib/subscription/subscription.js';
-import type { SubscriptionOptions } from '../../lib/subscription/subscription.options.js';
-import { TypeOrmSubscriptionStore } from '../../lib/typeorm/subscription/typeorm-subscription-store.js';
+import { SubscriptionCatchUpTimeoutError } from '../../lib/core/errors/subscription-catch-up-timeout.error.js';
+import { SubscriptionFailedError } from '../../lib/core/errors/subscription-failed.error.js';
+import { SubscriptionFencedError } from '../../lib/core/errors/subscription-fenced.error.js';
+import { Subscription } from '../../lib/engine/subscription.js';
+import type { SubscriptionOptions } from '../../lib/engine/subscription.options.js';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
 import { compileForNode } from '../support/compile-for-node.js';
 import type { SubscriptionChildConfig } from '../support/subscription-child.js';
 import {

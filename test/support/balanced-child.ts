@@ -1,9 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { InstanceRegistry } from '../../lib/subscription/instance-registry.js';
-import { Subscription } from '../../lib/subscription/subscription.js';
-import { WorkerBalancer } from '../../lib/subscription/worker-balancer.js';
-import { TypeOrmSubscriptionStore } from '../../lib/typeorm/subscription/typeorm-subscription-store.js';
-import { TypeOrmEventStore } from '../../lib/typeorm/typeorm-event-store.js';
+import { InstanceRegistry } from '../../lib/sql/instance-registry.js';
+import { Subscription } from '../../lib/engine/subscription.js';
+import { WorkerBalancer } from '../../lib/engine/worker-balancer.js';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
+import { TypeOrmEventStore } from '../../lib/sql/typeorm-event-store.js';
 
 // One instance of an application with six projections, balanced with its siblings through the
 // database; the balanced-workers drill starts three and SIGKILLs one.

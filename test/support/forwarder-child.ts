@@ -5,8 +5,8 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventForwarder } from '../../lib/forwarding/event-forwarder.js';
-import { TypeOrmSubscriptionStore } from '../../lib/typeorm/subscription/typeorm-subscription-store.js';
-import { TypeOrmEventStore } from '../../lib/typeorm/typeorm-event-store.js';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
+import { TypeOrmEventStore } from '../../lib/sql/typeorm-event-store.js';
 
 export interface ForwarderChildConfig {
   options: DataSourceOptions;

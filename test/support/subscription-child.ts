@@ -5,9 +5,9 @@
  * prints "crash-point" and hangs with the transaction open until the test kills it.
  */
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { Subscription } from '../../lib/subscription/subscription.js';
-import { TypeOrmSubscriptionStore } from '../../lib/typeorm/subscription/typeorm-subscription-store.js';
-import { TypeOrmEventStore } from '../../lib/typeorm/typeorm-event-store.js';
+import { Subscription } from '../../lib/engine/subscription.js';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
+import { TypeOrmEventStore } from '../../lib/sql/typeorm-event-store.js';
 
 export interface SubscriptionChildConfig {
   options: DataSourceOptions;

@@ -4,8 +4,8 @@ import {
   compareCheckpointParts,
   parsePositionCheckpoint,
   parseTransactionCheckpoint,
-} from '../../lib/event-store/checkpoint.js';
-import { compareCheckpoints } from '../../lib/subscription/checkpoint-order.js';
+} from '../../lib/core/checkpoint.js';
+import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
 
 describe('checkpoints: one strict parser for every store', () => {
   it('reads the forms the stores write', () => {

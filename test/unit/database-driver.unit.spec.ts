@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MissingDatabaseDriverError } from 'nestjs-event-sourcing';
-import { assertDriverInstalled, describeTarget } from '../../lib/module/open-data-source.js';
+import { assertDriverInstalled, describeTarget } from '../../lib/nest/open-data-source.js';
 
 const only =
   (...installed: string[]) =>

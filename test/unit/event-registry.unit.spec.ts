@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../lib/event-store/errors/invalid-options.error.js';
-import type { StoredEvent } from '../../lib/event-store/event-store.types.js';
-import { InMemoryEventStore } from '../../lib/event-store/in-memory-event-store.js';
+import { InvalidOptionsError } from '../../lib/core/errors/invalid-options.error.js';
+import type { StoredEvent } from '../../lib/core/event-store.types.js';
+import { InMemoryEventStore } from '../../lib/core/in-memory/in-memory-event-store.js';
 import {
   DomainEvent,
   getDomainEventMetadata,
 } from '../../lib/serialization/domain-event.decorator.js';
-import { DuplicateEventTypeError } from '../../lib/serialization/errors/duplicate-event-type.error.js';
-import { EventDeserializationError } from '../../lib/serialization/errors/event-deserialization.error.js';
-import { UndecoratedEventError } from '../../lib/serialization/errors/undecorated-event.error.js';
-import { UnknownEventTypeError } from '../../lib/serialization/errors/unknown-event-type.error.js';
-import { UnregisteredEventError } from '../../lib/serialization/errors/unregistered-event.error.js';
+import { DuplicateEventTypeError } from '../../lib/core/errors/duplicate-event-type.error.js';
+import { EventDeserializationError } from '../../lib/core/errors/event-deserialization.error.js';
+import { UndecoratedEventError } from '../../lib/core/errors/undecorated-event.error.js';
+import { UnknownEventTypeError } from '../../lib/core/errors/unknown-event-type.error.js';
+import { UnregisteredEventError } from '../../lib/core/errors/unregistered-event.error.js';
 import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import { reviveDates } from '../../lib/serialization/revive-dates.js';
 

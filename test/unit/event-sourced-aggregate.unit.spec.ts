@@ -6,16 +6,16 @@ import {
   isSnapshotDue,
   streamIdFor,
 } from '../../lib/aggregate/aggregate.decorator.js';
-import { AggregateNotFoundError } from '../../lib/aggregate/errors/aggregate-not-found.error.js';
-import { UndecoratedAggregateError } from '../../lib/aggregate/errors/undecorated-aggregate.error.js';
+import { AggregateNotFoundError } from '../../lib/core/errors/aggregate-not-found.error.js';
+import { UndecoratedAggregateError } from '../../lib/core/errors/undecorated-aggregate.error.js';
 import { EventSourcedAggregate } from '../../lib/aggregate/event-sourced-aggregate.js';
 import {
   EventSourcingHandler,
   getEventSourcingHandlers,
 } from '../../lib/aggregate/event-sourcing-handler.decorator.js';
-import { EventSourcingError } from '../../lib/event-store/errors/event-sourcing.error.js';
-import { InvalidOptionsError } from '../../lib/event-store/errors/invalid-options.error.js';
-import { InvalidStreamIdError } from '../../lib/event-store/errors/invalid-stream-id.error.js';
+import { EventSourcingError } from '../../lib/core/errors/event-sourcing.error.js';
+import { InvalidOptionsError } from '../../lib/core/errors/invalid-options.error.js';
+import { InvalidStreamIdError } from '../../lib/core/errors/invalid-stream-id.error.js';
 
 class AccountOpened {
   constructor(

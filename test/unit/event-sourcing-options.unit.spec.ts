@@ -6,7 +6,7 @@ import {
   InMemoryEventStore,
   InvalidOptionsError,
 } from 'nestjs-event-sourcing';
-import { validateOptions } from '../../lib/module/event-sourcing.options.js';
+import { validateOptions } from '../../lib/nest/event-sourcing.options.js';
 
 describe('EventSourcingModule options', () => {
   it.each([

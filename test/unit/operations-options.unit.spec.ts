@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from 'nestjs-event-sourcing';
-import { problemOf, resolveHealthThresholds } from '../../lib/health/health-thresholds.js';
-import type { WorkerHealth } from '../../lib/health/worker-health.js';
-import { validateOptions } from '../../lib/module/event-sourcing.options.js';
+import { problemOf, resolveHealthThresholds } from '../../lib/engine/health-thresholds.js';
+import type { WorkerHealth } from '../../lib/engine/worker-health.js';
+import { validateOptions } from '../../lib/nest/event-sourcing.options.js';
 
 const healthy: WorkerHealth = {
   name: 'orders',

@@ -10,8 +10,8 @@ import {
   ProjectionManager,
   SagaManager,
 } from 'nestjs-event-sourcing';
-import { InMemorySubscriptionStore } from '../../lib/subscription/in-memory-subscription-store.js';
-import { Subscription } from '../../lib/subscription/subscription.js';
+import { InMemorySubscriptionStore } from '../../lib/core/in-memory/in-memory-subscription-store.js';
+import { Subscription } from '../../lib/engine/subscription.js';
 import { captureLogs } from '../support/captured-logs.js';
 import {
   CountTaskHandler,

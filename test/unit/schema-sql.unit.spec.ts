@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSchemaSql } from '../../lib/cli/schema.command.js';
-import { MysqlDialect } from '../../lib/typeorm/dialects/mysql.dialect.js';
+import { MysqlDialect } from '../../lib/sql/dialects/mysql.dialect.js';
 
 describe('schema sql', () => {
   it('prints the MySQL append procedure between DELIMITER lines, every other statement ended by ;', () => {

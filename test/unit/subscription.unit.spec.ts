@@ -6,13 +6,13 @@ import {
   InvalidOptionsError,
 } from 'nestjs-event-sourcing';
 import type { LogEvent } from 'nestjs-event-sourcing';
-import { compareCheckpoints } from '../../lib/subscription/checkpoint-order.js';
-import { SubscriptionCatchUpTimeoutError } from '../../lib/subscription/errors/subscription-catch-up-timeout.error.js';
-import { SubscriptionFailedError } from '../../lib/subscription/errors/subscription-failed.error.js';
-import { SubscriptionFencedError } from '../../lib/subscription/errors/subscription-fenced.error.js';
-import { InMemorySubscriptionStore } from '../../lib/subscription/in-memory-subscription-store.js';
-import { Subscription } from '../../lib/subscription/subscription.js';
-import type { SubscriptionOptions } from '../../lib/subscription/subscription.options.js';
+import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
+import { SubscriptionCatchUpTimeoutError } from '../../lib/core/errors/subscription-catch-up-timeout.error.js';
+import { SubscriptionFailedError } from '../../lib/core/errors/subscription-failed.error.js';
+import { SubscriptionFencedError } from '../../lib/core/errors/subscription-fenced.error.js';
+import { InMemorySubscriptionStore } from '../../lib/core/in-memory/in-memory-subscription-store.js';
+import { Subscription } from '../../lib/engine/subscription.js';
+import type { SubscriptionOptions } from '../../lib/engine/subscription.options.js';
 
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 

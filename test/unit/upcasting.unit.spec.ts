@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '../../lib/event-store/errors/invalid-options.error.js';
-import type { EventMetadata } from '../../lib/event-store/event-store.types.js';
+import { InvalidOptionsError } from '../../lib/core/errors/invalid-options.error.js';
+import type { EventMetadata } from '../../lib/core/event-store.types.js';
 import { DomainEvent } from '../../lib/serialization/domain-event.decorator.js';
-import { DuplicateUpcasterError } from '../../lib/serialization/errors/duplicate-upcaster.error.js';
-import { EventDeserializationError } from '../../lib/serialization/errors/event-deserialization.error.js';
-import { MissingUpcasterError } from '../../lib/serialization/errors/missing-upcaster.error.js';
+import { DuplicateUpcasterError } from '../../lib/core/errors/duplicate-upcaster.error.js';
+import { EventDeserializationError } from '../../lib/core/errors/event-deserialization.error.js';
+import { MissingUpcasterError } from '../../lib/core/errors/missing-upcaster.error.js';
 import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import type { EventUpcaster } from '../../lib/serialization/serialization.types.js';
 import { getUpcasterMetadata, Upcaster } from '../../lib/serialization/upcaster.decorator.js';

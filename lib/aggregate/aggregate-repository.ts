@@ -1,0 +1,259 @@
+import type { Logger } from '@nestjs/common';
+import type { EventBus, IEvent } from '@nestjs/cqrs';
+import { v5 as uuidv5 } from 'uuid';
+import { ConcurrencyError } from '../core/errors/concurrency.error.js';
+import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
+import type { EventStore } from '../core/event-store.js';
+import type { AppendResult, EventMetadata, ExpectedVersion } from '../core/event-store.types.js';
+import type { Snapshot, SnapshotStore } from '../core/snapshot-store.js';
+import {
+  getAggregateMetadata,
+  isSnapshotDue,
+  streamIdFor,
+  type AggregateMetadata,
+} from './aggregate.decorator.js';
+import { AggregateNotFoundError } from '../core/errors/aggregate-not-found.error.js';
+import { AggregateSaveInProgressError } from '../core/errors/save-in-progress.error.js';
+import { UndecoratedAggregateError } from '../core/errors/undecorated-aggregate.error.js';
+import type { EventSourcedAggregate } from './event-sourced-aggregate.js';
+import { MessageContext, type MessageContextData } from '../core/message-context.js';
+import type { EventRegistry } from '../serialization/event-registry.js';
+import type { EventClass } from '../serialization/serialization.types.js';
+
+export interface AggregateRepositoryDeps {
+  store: EventStore;
+  registry: EventRegistry;
+  eventBus: EventBus;
+  snapshots: SnapshotStore;
+  logger: Logger;
+  /**
+   * Runs `callback` once the transaction behind `manager` commits and returns true; false when
+   * `manager` holds no open transaction (the append has committed by itself).
+   */
+  afterCommit?: (manager: unknown, callback: () => void) => boolean;
+}
+
+/** The namespace of event ids derived from a command's idempotency key (UUID v5). */
+const IDEMPOTENT_EVENT_NAMESPACE = 'b7a3f1e2-5c4d-4e8f-9a6b-0d1c2e3f4a5b';
+/** Saves per stream made so far while handling one command: the n-th save derives its own ids. */
+const savesInContext = new WeakMap<MessageContextData, Map<string, number>>();
+/** Aggregate instances with a save in flight (a marker on the instance, gone with it). */
+const saving = new WeakSet<EventSourcedAggregate>();
+
+export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
+
+export interface LoadOptions {
+  /** The version the caller saw (e.g. sent by a client); loading fails if the stream moved on. */
+  expectedVersion?: number;
+}
+
+export interface SaveOptions {
+  /** Metadata stored with every event of this save (besides correlation and causation). */
+  metadata?: EventMetadata;
+  /**
+   * A TypeORM EntityManager whose transaction the append (and snapshot) joins. The events are
+   * published on the EventBus once that transaction commits; a rollback publishes nothing.
+   */
+  manager?: unknown;
+}
+
+/**
+ * Loads aggregates from their streams and saves their new events. Inject it with
+ * `@InjectAggregateRepository(Order)` after `EventSourcingModule.forFeature([Order])`.
+ */
+export class AggregateRepository<T extends EventSourcedAggregate> {
+  private readonly metadata: AggregateMetadata;
+
+  private readonly store: EventStore;
+  private readonly registry: EventRegistry;
+  private readonly snapshots: SnapshotStore;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly aggregateClass: AggregateClass<T>,
+    private readonly deps: AggregateRepositoryDeps,
+  ) {
+    this.store = deps.store;
+    this.registry = deps.registry;
+    this.snapshots = deps.snapshots;
+    this.logger = deps.logger;
+    const metadata = getAggregateMetadata(aggregateClass);
+    if (!metadata) throw new UndecoratedAggregateError(aggregateClass.name);
+    this.metadata = metadata;
+  }
+
+  /** The aggregate, or `AggregateNotFoundError` when its stream does not exist. */
+  async load(id: string, options: LoadOptions = {}): Promise<T> {
+    const aggregate = await this.find(id);
+    if (!aggregate) throw new AggregateNotFoundError(streamIdFor(this.aggregateClass, id));
+    const expected = options.expectedVersion;
+    if (expected !== undefined && aggregate.version !== expected) {
+      throw new ConcurrencyError(streamIdFor(this.aggregateClass, id), expected, aggregate.version);
+    }
+    return aggregate;
+  }
+
+  /** The aggregate, or `undefined` when its stream does not exist. */
+  async find(id: string): Promise<T | undefined> {
+    const streamId = streamIdFor(this.aggregateClass, id);
+    const snapshotted = this.metadata.snapshotEvery !== undefined;
+    const revision = this.metadata.snapshotRevision;
+    let history = await this.store.readHistory(
+      streamId,
+      snapshotted ? { snapshots: this.snapshots, snapshotRevision: revision } : {},
+    );
+    const { aggregate, from } = this.startFromSnapshot(id, streamId, history.snapshot);
+    if (from === 0 && history.snapshot?.revision === revision) {
+      // The snapshot failed to restore, and only the events after it were read.
+      history = await this.store.readHistory(streamId);
+    }
+    const { events } = history;
+    if (events.length === 0 && from === 0) return undefined;
+    const replayed = events.map((event) => this.registry.deserialize(event) as IEvent);
+    aggregate.loadFromHistory(replayed, events.at(-1)?.version ?? from);
+    return aggregate;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.store.streamExists(streamIdFor(this.aggregateClass, id));
+  }
+
+  /**
+   * Appends the aggregate's new events, expecting the stream at the version it was loaded at (a
+   * new aggregate expects no stream), then publishes them on the @nestjs/cqrs EventBus. A
+   * concurrent writer makes this fail with `ConcurrencyError` and nothing is written.
+   *
+   * While a command with a known id is handled (`setCommandId`; sagas give their commands
+   * deterministic ids), the new events get ids derived from it (UUID v5 of
+   * `<command id>:<stream>:<save>:<index>`). When the command is handled again after a crash, the
+   * same ids come out, the append finds them stored, and the save is skipped: nothing is written
+   * or published (logged at debug level), and the aggregate's new events are dropped.
+   */
+  async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+    const events = aggregate.getUncommittedEvents();
+    if (events.length === 0) return;
+    const streamId = streamIdFor(this.aggregateClass, aggregate.id);
+    // Checked before the first await: an overlapping save fails at once, touching nothing.
+    if (saving.has(aggregate)) throw new AggregateSaveInProgressError(streamId);
+    saving.add(aggregate);
+    try {
+      await this.append(aggregate, events, streamId, options);
+    } finally {
+      saving.delete(aggregate);
+    }
+  }
+
+  private async append(aggregate: T, events: IEvent[], streamId: string, options: SaveOptions) {
+    const before = aggregate.persistedVersion;
+    const expectedVersion: ExpectedVersion = before === 0 ? 'no_stream' : before;
+    const idempotent = idempotentIds(streamId, events.length);
+    const newEvents = events.map((event, index) => {
+      this.registry.register(event.constructor as EventClass);
+      const serialized = this.registry.serialize(event);
+      return idempotent ? { ...serialized, eventId: idempotent.ids[index] } : serialized;
+    });
+    const metadata = { ...MessageContext.eventMetadata(), ...options.metadata };
+    let result: AppendResult;
+    try {
+      // Inline projections run inside the store's append, in its transaction.
+      result = await this.store.appendToStream(streamId, newEvents, {
+        expectedVersion,
+        metadata,
+        manager: options.manager,
+      });
+    } catch (error) {
+      if (!idempotent || !isReDelivery(error, idempotent.ids)) throw error;
+      idempotent.saved();
+      this.logger.debug(
+        `${streamId}: the events of command ${idempotent.key} are stored already (a re-delivery); nothing saved`,
+      );
+      aggregate.dropSaved(events.length);
+      return;
+    }
+    idempotent?.saved();
+    // Only the events this save appended: ones applied meanwhile stay pending for the next save.
+    aggregate.markSaved(result.nextExpectedVersion, events.length);
+    const upToDate = aggregate.version === result.nextExpectedVersion;
+    if (upToDate && isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
+      await this.takeSnapshot(aggregate, streamId, result.nextExpectedVersion, options.manager);
+    }
+    // In-process and not durable: a crash right here loses this publication (not the events).
+    // In a caller's transaction, only once it commits: a rollback publishes nothing.
+    const publish = () => {
+      this.deps.eventBus.publishAll(events);
+    };
+    if (!this.deps.afterCommit?.(options.manager, publish)) publish();
+  }
+
+  /** A fresh aggregate with the latest usable snapshot restored, and the version it covers. */
+  private startFromSnapshot(
+    id: string,
+    streamId: string,
+    snapshot: Snapshot | undefined,
+  ): { aggregate: T; from: number } {
+    const fresh = { aggregate: new this.aggregateClass(id), from: 0 };
+    if (!snapshot) return fresh;
+    if (snapshot.revision !== this.metadata.snapshotRevision) {
+      this.logger.warn(
+        `Ignoring snapshot of ${streamId} at revision ${snapshot.revision} (current ${this.metadata.snapshotRevision}); rebuilding from events`,
+      );
+      return fresh;
+    }
+    const aggregate = new this.aggregateClass(id);
+    try {
+      aggregate.restoreSnapshot(snapshot.state, snapshot.version);
+      return { aggregate, from: snapshot.version };
+    } catch (error) {
+      this.logger.warn(
+        `Ignoring snapshot of ${streamId} that failed to restore (${(error as Error).message}); rebuilding from events`,
+      );
+      return fresh;
+    }
+  }
+
+  private async takeSnapshot(aggregate: T, streamId: string, version: number, manager: unknown) {
+    const snapshot = {
+      streamId,
+      version,
+      revision: this.metadata.snapshotRevision,
+      state: aggregate.toSnapshot(),
+    };
+    try {
+      await this.snapshots.save(snapshot, manager);
+    } catch (error) {
+      // A missing snapshot only makes loading slower; the save itself has succeeded.
+      this.logger.warn(`Could not snapshot ${streamId} at ${version}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The event ids of a save made while handling a command with a known id, derived from it, from
+ * the stream and from how many saves of that stream the command made before; undefined outside
+ * such a command. `saved()` counts the save once it went in (or was found stored).
+ */
+function idempotentIds(
+  streamId: string,
+  count: number,
+): { key: string; ids: string[]; saved(): void } | undefined {
+  const context = MessageContext.current();
+  const key = context?.idempotencyKey;
+  if (!context || key === undefined) return undefined;
+  const saves = savesInContext.get(context) ?? new Map<string, number>();
+  savesInContext.set(context, saves);
+  const save = saves.get(streamId) ?? 0;
+  return {
+    key,
+    ids: Array.from({ length: count }, (_, index) =>
+      uuidv5(`${key}:${streamId}:${save}:${index}`, IDEMPOTENT_EVENT_NAMESPACE),
+    ),
+    saved: () => saves.set(streamId, save + 1),
+  };
+}
+
+/** The append failed because (some of) exactly these derived ids are stored: done before. */
+function isReDelivery(error: unknown, ids: readonly string[]): boolean {
+  if (!(error instanceof DuplicateEventIdError) || error.eventIds.length === 0) return false;
+  const ours = new Set(ids);
+  return error.eventIds.every((id) => ours.has(id.toLowerCase()));
+}

@@ -1,0 +1,21 @@
+import type { Provider } from '@nestjs/common';
+import { EventStoreConnection } from '../event-store-connection.js';
+import { EventRegistry } from '../../serialization/event-registry.js';
+import type { EventClass } from '../../serialization/serialization.types.js';
+import { EventInbox } from '../../forwarding/event-inbox.js';
+
+/**
+ * The `EventInbox` provider of a consuming microservice, with the event classes it revives
+ * (a consumer usually has no aggregates that would register them):
+ * `providers: [provideEventInbox({ events: [MoneyDeposited, MoneyWithdrawn] })]`.
+ */
+export function provideEventInbox(options: { events: EventClass[] }): Provider {
+  return {
+    provide: EventInbox,
+    inject: [EventStoreConnection, EventRegistry],
+    useFactory: (connection: EventStoreConnection, registry: EventRegistry) => {
+      registry.register(...options.events);
+      return new EventInbox(connection, registry);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { runMigration, tableLocation } from './table-location.js';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { withConnectionLock } from './connection-lock.js';
+import type { SqlDialect, SqlResult } from './dialects/sql-dialect.js';
+import type { SagaDialect, SagaTables } from './dialects/saga-dialect.js';
+import { sagaDialectFor } from './dialects/saga-dialect-for.js';
+
+export interface TypeOrmSagaStoreOptions {
+  /**
+   * Prefix of the tables (`es_saga_failures`, `es_scheduled_messages`). Letters, digits and `_`;
+   * use the event store's. @default 'es_'
+   */
+  tablePrefix?: string;
+  /** PostgreSQL schema or MySQL database that holds the tables. Not supported on SQLite. */
+  schema?: string;
+  /** The clock that stamps rows (the saga `Clock`). @default () => new Date() */
+  now?: () => Date;
+}
+
+/** The saga tables of one DataSource: names, dialects, and how statements run. */
+export class SagaSql {
+  readonly sql: SqlDialect;
+  readonly dialect: SagaDialect;
+  readonly tables: SagaTables;
+  readonly now: () => Date;
+  private readonly schema: string | undefined;
+
+  constructor(
+    readonly dataSource: DataSource,
+    options: TypeOrmSagaStoreOptions = {},
+  ) {
+    const location = tableLocation(dataSource, options);
+    const prefix = location.prefix;
+    this.sql = location.dialect;
+    this.dialect = sagaDialectFor(dataSource.options.type);
+    this.schema = options.schema;
+    this.now = options.now ?? (() => new Date());
+    this.tables = {
+      failures: location.table('saga_failures'),
+      scheduled: location.table('scheduled_messages'),
+      prefix,
+    };
+  }
+
+  /** The DDL of both tables. Idempotent. */
+  schemaSql(): string[] {
+    return this.dialect.schemaStatements(this.tables, this.schema);
+  }
+
+  /** Runs DDL under the event store's migration lock (safe from several instances at once). */
+  async migrate(statements: string[]): Promise<void> {
+    await runMigration(this.dataSource, this.sql, statements);
+  }
+
+  time(date: Date): unknown {
+    return this.dialect.toTime(date);
+  }
+
+  /** Runs in the caller's transaction when given one, else on a connection of its own. */
+  run(sql: string, params: readonly unknown[] = [], manager?: EntityManager): Promise<SqlResult> {
+    const runner = manager?.queryRunner;
+    if (runner?.isTransactionActive) return this.runOn(runner, sql, params);
+    return withConnectionLock(this.dataSource, async () => {
+      const own = this.dataSource.createQueryRunner();
+      try {
+        return await this.runOn(own, sql, params);
+      } finally {
+        await own.release();
+      }
+    });
+  }
+
+  private async runOn(runner: QueryRunner, sql: string, params: readonly unknown[]) {
+    return (await runner.query(this.sql.bind(sql), params as unknown[], true)) as SqlResult;
+  }
+}
+
+/** Text columns; a number where a driver returns one. */
+export function text(value: unknown): string | undefined {
+  if (value == null) return undefined;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A Date from drivers that convert, ISO-8601 text from the dialects that select text. */
+export function date(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}

@@ -1,0 +1,26 @@
+import type { DataSource } from 'typeorm';
+import { withConnectionLock } from './connection-lock.js';
+
+const CREATE_TABLE = /^\s*CREATE TABLE IF NOT EXISTS\s+(\S+)/i;
+
+/**
+ * The tables the DDL creates that do not exist yet, as written in the DDL (quoted, qualified).
+ * Probing each with an empty SELECT works alike on every database and in any schema.
+ */
+export async function findMissingTables(
+  dataSource: DataSource,
+  statements: readonly string[],
+): Promise<string[]> {
+  const tables = statements.flatMap((s) => CREATE_TABLE.exec(s)?.[1] ?? []);
+  const missing: string[] = [];
+  await withConnectionLock(dataSource, async () => {
+    for (const table of tables) {
+      try {
+        await dataSource.query(`SELECT 1 FROM ${table} WHERE 1 = 0`);
+      } catch {
+        missing.push(table);
+      }
+    }
+  });
+  return missing;
+}

@@ -1,0 +1,289 @@
+import type { DataSource } from 'typeorm';
+import type { AggregateHistory, ReadHistoryOptions } from '../core/aggregate-history.js';
+import { EventStore } from '../core/event-store.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  StoredEvent,
+} from '../core/event-store.types.js';
+import { InlineAppendHandlers, type InlineAppendHandler } from '../core/inline-append-handler.js';
+import { prepareAppend, type PreparedAppend } from '../core/prepared-append.js';
+import { assertValidStreamId } from '../core/stream-id.js';
+import { assertValidReadAllOptions, assertValidReadStreamOptions } from '../core/read-options.js';
+import {
+  toQuestionMarks,
+  type EventTables,
+  type SqlDialect,
+  type SqlResult,
+  type SqlRunner,
+} from './dialects/sql-dialect.js';
+import { afterCommit, transactionOf } from './after-commit.js';
+import { withConnectionLock } from './connection-lock.js';
+import type { HeldBackCause } from '../core/held-back-cause.js';
+import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
+import { runOn, withPoolRunner } from './sql-runners.js';
+import { decodeEvent } from './event-row.js';
+import { decodeHistory } from './history-rows.js';
+import { runMigration, tableLocation } from './table-location.js';
+import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
+import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
+
+/**
+ * The event store over a TypeORM `DataSource` (PostgreSQL, MySQL/MariaDB, SQLite through
+ * better-sqlite3). Hot paths run plain parameterised SQL through TypeORM's query runners and pool.
+ */
+export class TypeOrmEventStore extends EventStore {
+  readonly dialect: SqlDialect;
+  private readonly tables: EventTables;
+  private readonly schema: string | undefined;
+  private readonly appendedListeners = new Set<() => void>();
+  /** The snapshot stores this store made: their table can be read with the events. */
+  private readonly ownSnapshots = new WeakSet<object>();
+  private readonly historySql: Record<'events' | 'withSnapshot', string>;
+  private readonly inline = new InlineAppendHandlers();
+  private readonly appendContext: AppendContext;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeOrmEventStoreOptions = {},
+  ) {
+    super();
+    const location = tableLocation(dataSource, options);
+    this.dialect = location.dialect;
+    this.schema = location.schema;
+    this.tables = {
+      events: location.table('events'),
+      head: location.table('head'),
+      snapshots: location.table('snapshots'),
+      prefix: location.prefix,
+    };
+    this.historySql = {
+      events: this.dialect.historySql(this.tables, false),
+      withSnapshot: this.dialect.historySql(this.tables, true),
+    };
+    this.appendContext = { dialect: this.dialect, tables: this.tables };
+  }
+
+  /** Calls `listener` after each append commits (a caller's transaction: when it commits). */
+  onAppended(listener: () => void): () => void {
+    this.appendedListeners.add(listener);
+    return () => this.appendedListeners.delete(listener);
+  }
+
+  /** Snapshots kept in this store's database, in the table its migration creates. */
+  createSnapshotStore(): TypeOrmSnapshotStore {
+    const snapshots = new TypeOrmSnapshotStore(this.dataSource, this.dialect, this.tables);
+    this.ownSnapshots.add(snapshots);
+    return snapshots;
+  }
+
+  /**
+   * One prepared statement: the snapshot (when it is in this store's table) and the events after
+   * it, each row decoded once. Other snapshot stores are read as the base class does.
+   */
+  override async readHistory(
+    streamId: string,
+    options: ReadHistoryOptions = {},
+  ): Promise<AggregateHistory> {
+    if (options.snapshots && !this.ownSnapshots.has(options.snapshots)) {
+      return super.readHistory(streamId, options);
+    }
+    assertValidStreamId(streamId);
+    const withSnapshot = options.snapshots !== undefined;
+    const { records } = withSnapshot
+      ? await this.query(
+          this.historySql.withSnapshot,
+          [streamId, streamId, streamId, options.snapshotRevision ?? null],
+          { prepared: true },
+        )
+      : await this.query(this.historySql.events, [streamId, 0], { prepared: true });
+    return decodeHistory(streamId, records);
+  }
+
+  /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
+  schemaSql(): string[] {
+    return this.dialect.schemaStatements(this.tables, this.schema);
+  }
+
+  /** Creates the store's tables if they do not exist. Safe to run from several instances at once. */
+  async migrate(): Promise<void> {
+    await runMigration(this.dataSource, this.dialect, this.schemaSql());
+  }
+
+  /** Adds work run inside every append of an event it handles (inline projections). */
+  addInlineHandler(handler: InlineAppendHandler): () => void {
+    return this.inline.add(handler);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const append = prepareAppend(streamId, events, options);
+    const callerRunner = transactionOf(options.manager);
+    if (append.events.length === 0) {
+      const run = callerRunner ? runOn(this.dialect, callerRunner) : undefined;
+      const version = await this.versionOf(streamId, run);
+      return { streamId, nextExpectedVersion: version, events: [] };
+    }
+    const inline = this.inline.matching(append.events.map((e) => e.type));
+    if (callerRunner) {
+      const result = await appendOn(this.appendContext, callerRunner, append, inline);
+      // Workers are woken when the caller's transaction commits; a rollback wakes nobody.
+      afterCommit(callerRunner, () => this.notifyAppended());
+      return result;
+    }
+    const result =
+      inline.length === 0 && (this.dialect.insertAlone || !this.dialect.appendNeedsTransaction)
+        ? await this.appendStatement(append)
+        : await withConnectionLock(this.dataSource, () => this.appendOnOwnRunner(append, inline));
+    this.notifyAppended();
+    return result;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    assertValidStreamId(streamId);
+    assertValidReadStreamOptions(options);
+    const backward = options.direction === 'backward';
+    const params: unknown[] = [streamId];
+    let sql = `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE stream_id = ?`;
+    if (options.fromVersion !== undefined) {
+      sql += backward ? ' AND version <= ?' : ' AND version >= ?';
+      params.push(options.fromVersion);
+    }
+    sql += ` ORDER BY version ${backward ? 'DESC' : 'ASC'}`;
+    if (options.maxCount !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(options.maxCount);
+    }
+    const result = await this.query(sql, params, { prepared: true });
+    return result.records.map((row) => decodeEvent(row));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    assertValidReadAllOptions(options);
+    const maxCount = options.maxCount ?? 1000;
+    const filters: string[] = [];
+    const filterParams: unknown[] = [];
+    if (options.types) {
+      filters.push(
+        options.types.length ? `type IN (${toQuestionMarks(options.types.length)})` : '1 = 0',
+      );
+      filterParams.push(...options.types);
+    }
+    if (options.categories) {
+      const count = options.categories.length;
+      filters.push(count ? `category IN (${toQuestionMarks(count)})` : '1 = 0');
+      filterParams.push(...options.categories);
+    }
+    const { sql, params } = this.dialect.readAllSql(this.tables, {
+      afterCheckpoint: options.after,
+      maxCount,
+      filter: filters.length ? { sql: filters.join(' AND '), params: filterParams } : undefined,
+    });
+    const rows = (await this.query(sql, params, { prepared: true })).records;
+    const events = rows
+      .filter((row) => row.kind === 'e')
+      .map((row) => decodeEvent(row, this.dialect.checkpointOf(row)));
+    const isEnd = events.length < maxCount;
+    let checkpoint = events.at(-1)?.checkpoint ?? options.after ?? this.dialect.startCheckpoint;
+    const head = rows.find((row) => row.kind === 'h');
+    if (isEnd && head) {
+      const last = this.dialect.checkpointOf(head);
+      if (this.dialect.isAfter(last, checkpoint)) checkpoint = last;
+    }
+    return { events, checkpoint, isEnd };
+  }
+
+  async headCheckpoint(): Promise<string> {
+    const rows = (await this.query(this.dialect.headSql(this.tables), [])).records;
+    return rows.length ? this.dialect.checkpointOf(rows[0]) : this.dialect.startCheckpoint;
+  }
+
+  /**
+   * How long (ms) readers of the global log have been held back (0 when they are not): on
+   * PostgreSQL by the oldest write transaction of this database, on MySQL/MariaDB by the
+   * transaction holding the append lock. Undefined on SQLite.
+   */
+  async readHorizonAgeMs(): Promise<number | undefined> {
+    if (!this.dialect.heldBackBy) return undefined;
+    return (await this.heldBackBy())?.ageMs ?? 0;
+  }
+
+  /** What holds readers of the global log back now, and who (see `readHorizonAgeMs`). */
+  async heldBackBy(): Promise<HeldBackCause | undefined> {
+    const probe = this.dialect.heldBackBy?.bind(this.dialect);
+    if (!probe) return undefined;
+    return withConnectionLock(this.dataSource, () =>
+      withPoolRunner(this.dataSource, this.dialect, (run) => probe(run, this.tables)),
+    );
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    assertValidStreamId(streamId);
+    return this.versionOf(streamId);
+  }
+
+  async streamExists(streamId: string): Promise<boolean> {
+    return (await this.streamVersion(streamId)) > 0;
+  }
+
+  /** Deletes the stream's events and its snapshot in one transaction. */
+  async deleteStream(streamId: string): Promise<void> {
+    assertValidStreamId(streamId);
+    await withConnectionLock(this.dataSource, () =>
+      this.dataSource.transaction(async (manager) => {
+        const run = runOn(this.dialect, manager.queryRunner!);
+        await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+        await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
+      }),
+    );
+  }
+
+  /**
+   * One self-committing statement (PostgreSQL; MySQL's append procedure), nothing inline: no
+   * transaction to hold on the client side.
+   */
+  private appendStatement(append: PreparedAppend): Promise<AppendResult> {
+    return appendStatement(this.appendContext, append, (work) =>
+      withPoolRunner(this.dataSource, this.dialect, work),
+    );
+  }
+
+  private async appendOnOwnRunner(
+    append: PreparedAppend,
+    inline: InlineAppendHandler[],
+  ): Promise<AppendResult> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await appendOn(this.appendContext, runner, append, inline);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private notifyAppended(): void {
+    for (const listener of this.appendedListeners) listener();
+  }
+
+  private async versionOf(streamId: string, run?: SqlRunner): Promise<number> {
+    const sql = `SELECT MAX(version) AS v FROM ${this.tables.events} WHERE stream_id = ?`;
+    const result = run ? await run(sql, [streamId]) : await this.query(sql, [streamId]);
+    return Number(result.records[0]?.v ?? 0);
+  }
+
+  private query(
+    sql: string,
+    params: readonly unknown[],
+    options?: { prepared?: boolean },
+  ): Promise<SqlResult> {
+    return withConnectionLock(this.dataSource, () =>
+      withPoolRunner(this.dataSource, this.dialect, (run) => run(sql, params, options)),
+    );
+  }
+}
