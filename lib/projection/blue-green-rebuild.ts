@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { compareCheckpoints } from '../core/checkpoint.js';
 import type { Subscription } from '../engine/subscription.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { ProjectionRunner } from './projection-runner.js';

@@ -16,7 +16,7 @@ import { EVENT_SOURCING_OPTIONS } from '../nest/event-sourcing.module-definition
 import type { EventSourcingModuleOptions } from '../nest/event-sourcing.options.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { compareCheckpoints } from '../core/checkpoint.js';
 import { isReading, Subscription } from '../engine/subscription.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';

@@ -27,9 +27,5 @@ export interface ProjectionStatus {
   failedPosition?: number;
 }
 
-/** The global position in a checkpoint (the last number: PostgreSQL's hold `<xid>:<position>`). */
-export function positionOf(checkpoint: LogCheckpoint | undefined): number {
-  if (checkpoint === undefined) return 0;
-  const position = Number(checkpoint.slice(checkpoint.lastIndexOf(':') + 1));
-  return Number.isFinite(position) ? position : 0;
-}
+/** The global position in a checkpoint; parsed in core/checkpoint.ts like every checkpoint. */
+export { positionOf } from '../core/checkpoint.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { compareCheckpoints, START_CHECKPOINT } from '../core/checkpoint.js';
 import { errorMessage, LeaseKeeper } from '../engine/lease-keeper.js';
 import { Sleeper } from '../engine/sleeper.js';
 import type { SubscriptionLogger } from '../engine/subscription.options.js';
@@ -47,9 +47,6 @@ export class ScheduledMessagesTimeoutError extends EventSourcingError {
     );
   }
 }
-
-/** Before the first event: every store's checkpoints order at or after it. */
-const START = '0';
 
 /**
  * Delivers scheduled messages when they are due by the injectable clock, in order with the log:
@@ -183,7 +180,7 @@ export class MessageScheduler {
         }
         let reached = progress.get(message.saga);
         if (reached === undefined) {
-          reached = (await this.o.progressOf(message.saga)) ?? START;
+          reached = (await this.o.progressOf(message.saga)) ?? START_CHECKPOINT;
           progress.set(message.saga, reached);
         }
         if (compareCheckpoints(reached, message.waitsFor) < 0) {

@@ -20,7 +20,11 @@ interface PgClient {
     rowCount: number | null;
   }>;
 }
-import { parseTransactionCheckpoint } from '../../core/checkpoint.js';
+import {
+  compareCheckpoints,
+  formatCheckpoint,
+  parseTransactionCheckpoint,
+} from '../../core/checkpoint.js';
 import { FirstSeen, type HeldBackCause } from '../../core/held-back-cause.js';
 import { postgresHeldBackCause } from './postgres-held-back.js';
 import { DATABASE_HORIZON } from './postgres-horizon.js';
@@ -112,7 +116,7 @@ WHERE ${t.snapshots}.version <= EXCLUDED.version`;
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
-    const [tx, position] = parse(q.afterCheckpoint);
+    const [tx, position] = parseTransactionCheckpoint(q.afterCheckpoint);
     // One horizon for the whole statement (the page and the last safe row agree on it), used as a
     // scalar: an index bound of an ordered scan with LIMIT, never a join the planner could reorder.
     const horizon = `WITH h AS MATERIALIZED (SELECT ${DATABASE_HORIZON} AS xmin)`;
@@ -167,13 +171,11 @@ ORDER BY kind, tx_id, global_position`,
   }
 
   checkpointOf(row: Record<string, unknown>): string {
-    return `${String(row.tx_id)}:${String(row.global_position)}`;
+    return formatCheckpoint(row.global_position as string, row.tx_id as string);
   }
 
   isAfter(a: string, b: string): boolean {
-    const [ta, pa] = parse(a);
-    const [tb, pb] = parse(b);
-    return BigInt(ta) > BigInt(tb) || (ta === tb && BigInt(pa) > BigInt(pb));
+    return compareCheckpoints(a, b) > 0;
   }
 
   conflictKind(error: unknown): ConflictKind | undefined {
@@ -184,5 +186,3 @@ ORDER BY kind, tx_id, global_position`,
     return undefined;
   }
 }
-
-const parse = parseTransactionCheckpoint;

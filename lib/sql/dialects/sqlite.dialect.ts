@@ -1,5 +1,6 @@
 import type { PreparedAppend } from '../../core/prepared-append.js';
 import { positionOrderedLog } from './position-ordered-log.js';
+import { formatCheckpoint } from '../../core/checkpoint.js';
 import { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
 import { preciseNow } from '../precise-now.js';
 import {
@@ -95,7 +96,7 @@ RETURNING global_position, version`,
         globalPosition: Number(row.global_position),
         version: Number(row.version),
         occurredAt: now.date,
-        checkpoint: String(row.global_position),
+        checkpoint: formatCheckpoint(row.global_position as string),
       }))
       .sort((a, b) => a.version - b.version);
   }
