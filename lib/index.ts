@@ -90,6 +90,9 @@ export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
 export { AggregateNotFoundError } from './core/errors/aggregate-not-found.error.js';
 export { UndecoratedAggregateError } from './core/errors/undecorated-aggregate.error.js';
 export { AggregateSaveInProgressError } from './core/errors/save-in-progress.error.js';
+export { AggregateAutoCommitError } from './core/errors/aggregate-auto-commit.error.js';
+export { AggregateUnsavedEventsError } from './core/errors/aggregate-unsaved-events.error.js';
+export { InvalidSnapshotStateError } from './core/errors/invalid-snapshot-state.error.js';
 export {
   AggregateRepository,
   type AggregateClass,
@@ -190,7 +193,7 @@ export {
   type NewScheduledMessage,
   type ScheduledListFilter,
 } from './core/scheduled-message-store.js';
-export { ScheduledMessagesTimeoutError } from './saga/message-scheduler.js';
+export { ScheduledMessagesTimeoutError } from './core/errors/scheduled-messages-timeout.error.js';
 export { TypeOrmSagaFailureStore } from './sql/typeorm-saga-failure-store.js';
 export { TypeOrmScheduledMessageStore } from './sql/typeorm-scheduled-message-store.js';
 export { TypeOrmSagaSchema } from './sql/typeorm-saga-schema.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { ScheduledMessagesTimeoutError } from '../core/errors/scheduled-messages-timeout.error.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
 import { compareCheckpoints, START_CHECKPOINT } from '../core/checkpoint.js';
 import { errorMessage, LeaseKeeper } from '../engine/lease-keeper.js';
@@ -37,15 +37,6 @@ export interface MessageSchedulerOptions {
   maxAttempts?: number;
   /** Wait (by the clock) before the second attempt, doubled after each attempt. @default 1000 */
   backoffMs?: number;
-}
-
-/** Raised by `waitUntilIdle` when due messages are still pending after the timeout. */
-export class ScheduledMessagesTimeoutError extends EventSourcingError {
-  constructor(timeoutMs: number) {
-    super(
-      `scheduled messages were still due after ${timeoutMs} ms; is a scheduler running (workers on) in some process?`,
-    );
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { CommandBus, ICommand } from '@nestjs/cqrs';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { SagaStoppingError } from '../core/errors/saga-stopping.error.js';
 import type { LogEvent, StoredEvent } from '../core/event-store.types.js';
 import { MessageContext, setCommandId } from '../core/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
@@ -20,13 +21,6 @@ export interface SagaRunnerDeps {
   /** The @nestjs/cqrs CommandBus; throws when the application has none. */
   commandBus: () => CommandBus;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
-}
-
-/** Thrown out of a batch when the saga is being stopped, so the batch is abandoned, not committed. */
-export class SagaStoppingError extends EventSourcingError {
-  constructor(saga: string) {
-    super(`saga "${saga}" is stopping; the batch will be read again when it starts`);
-  }
 }
 
 /**
