@@ -1,4 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -135,20 +142,20 @@ export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubs
   if (owner.length === 0 || owner.length > 255) {
     throw new InvalidOptionsError('owner', 'the lease owner id must be 1 to 255 characters');
   }
-  const base = o.retry?.backoffMs ?? 100;
+  const base = o.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
   if (typeof base === 'number') positive('retry.backoffMs', base, 0);
   return {
     name: o.name,
     eventStore: o.eventStore,
     subscriptionStore: o.subscriptionStore,
     handler: o.handler,
-    batchSize: positive('batchSize', o.batchSize ?? 100),
-    pollIntervalMs: positive('pollIntervalMs', o.pollIntervalMs ?? 250),
+    batchSize: positive('batchSize', o.batchSize ?? DEFAULT_BATCH_SIZE),
+    pollIntervalMs: positive('pollIntervalMs', o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
     types: o.types,
     categories: o.categories,
     owner,
-    leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? 10_000, 3),
-    maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? 5),
+    leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, 3),
+    maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
     backoff: typeof base === 'number' ? (attempt) => base * 2 ** (attempt - 1) : base,
     unitOfWork: o.unitOfWork ?? o.subscriptionStore.unitOfWork(),
     logger: o.logger ?? new Logger(`Subscription ${o.name}`),

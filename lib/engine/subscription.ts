@@ -1,7 +1,9 @@
 import { BatchProcessor, type BatchFailure } from './batch-processor.js';
+import { DEFAULT_CATCH_UP_TIMEOUT_MS } from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { storedFailure, waitForCatchUp } from './catch-up.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
-import { errorMessage, LeaseKeeper } from './lease-keeper.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { Sleeper } from './sleeper.js';
 import {
   resolveSubscriptionOptions,
@@ -134,7 +136,12 @@ export class Subscription {
    */
   async waitForCatchUp(options: WaitForCatchUpOptions = {}): Promise<void> {
     this.wake();
-    await waitForCatchUp(this.o, this.progress, () => this.failure, options.timeoutMs ?? 30_000);
+    await waitForCatchUp(
+      this.o,
+      this.progress,
+      () => this.failure,
+      options.timeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS,
+    );
   }
 
   private async run(): Promise<void> {

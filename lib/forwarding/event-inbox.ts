@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { errorMessage } from '../core/error-message.js';
 import type { EntityManager } from 'typeorm';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import { EventStoreConnection } from '../nest/event-store-connection.js';
@@ -129,7 +130,7 @@ export class EventInbox implements OnModuleInit {
       return outcome;
     } catch (error) {
       this.logger.error(
-        `handler "${handler}" could not apply a message: ${error instanceof Error ? error.message : String(error)}` +
+        `handler "${handler}" could not apply a message: ${errorMessage(error)}` +
           (ack ? '; RabbitMQ redelivers it unless it can never apply' : ''),
       );
       // A message that can never apply (not an envelope, unknown type) is not requeued (it would

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '../core/defaults.js';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../core/event-store.js';
 import { InMemoryEventStore } from '../core/in-memory/in-memory-event-store.js';
@@ -17,9 +18,6 @@ import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
-
-/** A starved pool fails a request after this long instead of hanging it. */
-const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** A set of tables the library keeps in the store's database. */
 export interface SchemaPart {

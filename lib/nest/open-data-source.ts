@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
+import {
+  DEFAULT_CONNECT_RETRY_ATTEMPTS,
+  DEFAULT_CONNECT_RETRY_DELAY_MS,
+} from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventStoreConnectionError } from '../core/errors/event-store-connection.error.js';
 import { MissingDatabaseDriverError } from '../core/errors/missing-database-driver.error.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
-
-const DEFAULT_RETRY_ATTEMPTS = 9;
-const DEFAULT_RETRY_DELAY_MS = 3000;
 
 /** The npm package TypeORM loads for each database type (optional peers of this package). */
 const DRIVER_PACKAGES: Record<string, string[]> = {
@@ -67,14 +69,14 @@ export async function openOwnDataSource(o: EventSourcingModuleOptions): Promise<
   assertDriverInstalled(o.type!);
   const logger = new Logger('EventSourcing');
   const target = describeTarget(o);
-  const retries = o.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-  const delay = o.retryDelay ?? DEFAULT_RETRY_DELAY_MS;
+  const retries = o.retryAttempts ?? DEFAULT_CONNECT_RETRY_ATTEMPTS;
+  const delay = o.retryDelay ?? DEFAULT_CONNECT_RETRY_DELAY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       return await new DataSource(toDataSourceOptions(o)).initialize();
     } catch (error) {
       if (attempt > retries) throw new EventStoreConnectionError(target, attempt, error);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       logger.warn(
         `cannot connect to the event store at ${target} (attempt ${attempt} of ${retries + 1}): ${reason}; retrying in ${delay} ms`,
       );

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_CATCH_UP_TIMEOUT_MS,
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { hostname } from 'node:os';
 import { ScheduledMessagesTimeoutError } from '../core/errors/scheduled-messages-timeout.error.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
 import { compareCheckpoints, START_CHECKPOINT } from '../core/checkpoint.js';
-import { errorMessage, LeaseKeeper } from '../engine/lease-keeper.js';
+import { LeaseKeeper } from '../engine/lease-keeper.js';
 import { Sleeper } from '../engine/sleeper.js';
 import type { SubscriptionLogger } from '../engine/subscription.options.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
@@ -58,10 +65,10 @@ export class MessageScheduler {
 
   constructor(options: MessageSchedulerOptions) {
     this.o = {
-      leaseTtlMs: 10_000,
-      pollIntervalMs: 250,
+      leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+      pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
       batchSize: 50,
-      maxAttempts: 5,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
       backoffMs: 1000,
       ...options,
     };
@@ -109,7 +116,7 @@ export class MessageScheduler {
    * Resolves once no pending message is due by the clock, whichever process delivers them.
    * @throws ScheduledMessagesTimeoutError after `timeoutMs`
    */
-  async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
+  async waitUntilIdle(timeoutMs = DEFAULT_CATCH_UP_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.wake();
     for (;;) {

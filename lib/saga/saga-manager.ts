@@ -18,7 +18,7 @@ import { positionOf } from '../projection/projection-status.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import { isReading, Subscription } from '../engine/subscription.js';
 import type { StopOptions } from '../engine/subscription.options.js';
 import { SubscriptionStore } from '../core/subscription-store.js';

@@ -5,7 +5,7 @@ import { SagaStoppingError } from '../core/errors/saga-stopping.error.js';
 import type { LogEvent, StoredEvent } from '../core/event-store.types.js';
 import { MessageContext, setCommandId } from '../core/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import { Sleeper } from '../engine/sleeper.js';
 import type { Clock } from '../core/clock.js';
 import type { SagaFailureStore } from '../core/saga-failure-store.js';

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { errorMessage } from '../core/error-message.js';
 import type { EventMetadata } from '../core/event-store.types.js';
 import { assertValidEventType, getDomainEventMetadata } from './domain-event.decorator.js';
 import type { DomainEventMetadata } from './domain-event.decorator.js';
@@ -165,7 +166,7 @@ export class EventRegistry {
       try {
         event = cls.fromPayload(data);
       } catch (cause) {
-        throw failure(stored, `${cls.name}.fromPayload threw: ${messageOf(cause)}`, cause);
+        throw failure(stored, `${cls.name}.fromPayload threw: ${errorMessage(cause)}`, cause);
       }
       if (!(event instanceof cls)) {
         throw failure(stored, `${cls.name}.fromPayload must return an instance of ${cls.name}`);
@@ -231,7 +232,7 @@ export class EventRegistry {
       } catch (cause) {
         throw failure(
           stored,
-          `the upcaster from version ${version} to ${version + 1} threw: ${messageOf(cause)}`,
+          `the upcaster from version ${version} to ${version + 1} threw: ${errorMessage(cause)}`,
           cause,
         );
       }
@@ -252,10 +253,6 @@ function failure(
     problem,
     cause,
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function nameOf(cls: unknown): string {

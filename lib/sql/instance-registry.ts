@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { runMigration, tableLocation } from './table-location.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import type { LiveInstances } from '../engine/worker-balancer.js';
 
 /** A live instance as the registry sees it. */

@@ -1,4 +1,5 @@
 import { EventSourcingError } from './event-sourcing.error.js';
+import { errorMessage } from '../error-message.js';
 
 export class EventSerializationError extends EventSourcingError {
   constructor(
@@ -6,7 +7,7 @@ export class EventSerializationError extends EventSourcingError {
     cause: unknown,
   ) {
     super(
-      `event "${eventType}" cannot be stored as JSON (${cause instanceof Error ? cause.message : String(cause)}); ` +
+      `event "${eventType}" cannot be stored as JSON (${errorMessage(cause)}); ` +
         'keep payloads to plain data: strings, numbers, booleans, arrays, objects, Dates (convert BigInt to string, remove cycles)',
       { cause },
     );
