@@ -43,13 +43,16 @@ export interface AggregateRepositoryDeps {
  */
 const saving = new WeakSet<EventSourcedAggregate>();
 
+/** An aggregate class, constructed with its id (what `forFeature` and the repository take). */
 export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
 
+/** The options of `AggregateRepository.load` and `find`. */
 export interface LoadOptions {
   /** The version the caller saw (e.g. sent by a client); loading fails if the stream moved on. */
   expectedVersion?: number;
 }
 
+/** The options of `AggregateRepository.save`. */
 export interface SaveOptions {
   /** Metadata stored with every event of this save (besides correlation and causation). */
   metadata?: EventMetadata;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 
+/** The options of `retryOnConcurrencyError`. */
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 3 */
   attempts?: number;

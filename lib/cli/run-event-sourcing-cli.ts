@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliContext, CliError } from './cli-context.js';
 
+/** The options of `runEventSourcingCli`. */
 export interface EventSourcingCliOptions {
   /**
    * The arguments after the script, e.g. `['projections', 'status']`.

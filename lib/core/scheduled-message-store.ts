@@ -8,6 +8,7 @@ export type ScheduledMessageStatus = 'pending' | 'delivered' | 'cancelled' | 'fa
 /** `event`: delivered to the saga that scheduled it; `command`: sent through the CommandBus. */
 export type ScheduledMessageKind = 'command' | 'event';
 
+/** A command or event a saga scheduled for later, with its delivery state. */
 export interface ScheduledMessage {
   /** A UUID. */
   id: string;
@@ -37,6 +38,7 @@ export interface ScheduledMessage {
   updatedAt: Date;
 }
 
+/** What a saga gives the store when it schedules a message. */
 export type NewScheduledMessage = Pick<
   ScheduledMessage,
   'id' | 'saga' | 'instance' | 'key' | 'kind' | 'type' | 'payload' | 'metadata' | 'dueAt'
@@ -48,6 +50,7 @@ export interface DueFilter {
   exceptSagas?: readonly string[];
 }
 
+/** Which scheduled messages `list` returns. */
 export interface ScheduledListFilter {
   saga?: string;
   status?: ScheduledMessageStatus;

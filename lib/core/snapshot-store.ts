@@ -19,6 +19,9 @@ export abstract class SnapshotStore {
   abstract save(snapshot: Snapshot, manager?: unknown): Promise<void>;
 }
 
+/**
+ * Snapshots in memory: the reference implementation, used with the in-memory store and in tests.
+ */
 export class InMemorySnapshotStore extends SnapshotStore {
   private readonly snapshots = new Map<string, Snapshot>();
 

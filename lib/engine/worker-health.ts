@@ -18,6 +18,7 @@ export interface WorkerHealth {
   problem?: string;
 }
 
+/** When `EventSourcingHealthIndicator` reports a worker down. */
 export interface EventSourcingHealthThresholds {
   /** Down when a worker is more events than this behind the head. @default 10000 */
   maxLagEvents?: number;

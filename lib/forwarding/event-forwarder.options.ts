@@ -12,6 +12,7 @@ export interface ForwarderClient {
   unwrap?<T>(): T;
 }
 
+/** One forwarder: where it publishes the stored events, and which ones. */
 export interface ForwarderOptions {
   /**
    * The forwarder's name: its checkpoint and lease are stored as subscription `forward:<name>`,

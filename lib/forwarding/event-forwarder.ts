@@ -17,6 +17,7 @@ import { validateForwarderOptions, type ForwarderOptions } from './event-forward
 export type ForwarderState =
   'forwarding' | 'catching-up' | 'stalled' | 'standby' | 'stopped' | 'failed';
 
+/** One forwarder's state and position, from `EventForwarders.status()`. */
 export interface ForwarderStatus {
   name: string;
   /** The subscription that keeps its checkpoint and lease. */

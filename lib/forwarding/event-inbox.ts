@@ -16,6 +16,7 @@ export interface InboxContext {
   envelope: ForwardedEvent;
 }
 
+/** What the inbox did with a forwarded event: applied it, or skipped it as already applied. */
 export type InboxOutcome = 'applied' | 'duplicate';
 
 /** A RabbitMQ context (`RmqContext`): acknowledged once the handler's transaction committed. */

@@ -6,6 +6,7 @@ import { validateHeldBackWarningMs } from '../engine/monitoring.options.js';
 /** The databases the module can open a connection to by itself. */
 export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
 
+/** The options of `EventSourcingModule.forRoot` (and what `forRootAsync`'s factory returns). */
 export interface EventSourcingModuleOptions {
   /**
    * Where events are stored. `'memory'` keeps them in memory (tests, prototypes). A database type

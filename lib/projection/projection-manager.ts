@@ -26,6 +26,7 @@ import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
 import { getProjectionMetadata } from './projection.decorator.js';
 
+/** The options of `ProjectionManager.rebuild`. */
 export interface RebuildOptions {
   /**
    * Build a second copy of the read model while the live one keeps serving and following the log,

@@ -1,8 +1,10 @@
 import type { LogCheckpoint } from '../core/event-store.types.js';
 
+/** What a projection is doing, as `ProjectionManager.status()` reports it. */
 export type ProjectionState =
   'running' | 'catching-up' | 'stopped' | 'failed' | 'rebuilding' | 'inline';
 
+/** One projection's state, position and lag, from `ProjectionManager.status()`. */
 export interface ProjectionStatus {
   name: string;
   mode: 'async' | 'inline';

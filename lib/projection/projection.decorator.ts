@@ -8,6 +8,7 @@ import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { MAX_PAGE_SIZE } from '../core/limits.js';
 import { PROJECTION_METADATA } from './projection.constants.js';
 
+/** The options of `@Projection`. */
 export interface ProjectionOptions {
   /**
    * `async` (default): a background worker follows the global log and commits read-model writes

@@ -5,6 +5,7 @@ import { TypeOrmSagaSchema } from './typeorm-saga-schema.js';
 import { TypeOrmSubscriptionStore } from './typeorm-subscription-store.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
+/** The options of `eventStoreSchemaSql`: the same table prefix and schema as the module's. */
 export interface EventStoreSchemaOptions {
   /** The module's `tablePrefix`. @default 'es_' */
   tablePrefix?: string;

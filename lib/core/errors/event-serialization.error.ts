@@ -1,6 +1,7 @@
 import { EventSourcingError } from './event-sourcing.error.js';
 import { errorMessage } from '../error-message.js';
 
+/** An event's payload cannot be stored as JSON (a BigInt, a cycle); nothing was written. */
 export class EventSerializationError extends EventSourcingError {
   constructor(
     readonly eventType: string,
