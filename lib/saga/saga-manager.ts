@@ -14,7 +14,7 @@ import { EventStoreConnection } from '../nest/event-store-connection.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
 import { EVENT_SOURCING_OPTIONS } from '../nest/event-sourcing.module-definition.js';
 import type { EventSourcingModuleOptions } from '../nest/event-sourcing.options.js';
-import { positionOf } from '../projection/projection-status.js';
+import { positionOf } from '../core/checkpoint.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';

@@ -160,14 +160,15 @@ export class EventRegistry {
       } catch (cause) {
         throw deserializationFailure(
           stored,
-          `${cls.name}.fromPayload threw: ${errorMessage(cause)}`,
+          `${cls.name}.fromPayload threw: ${errorMessage(cause)}; make it accept every stored shape ` +
+            '(or add an upcaster that brings old payloads up to date)',
           cause,
         );
       }
       if (!(event instanceof cls)) {
         throw deserializationFailure(
           stored,
-          `${cls.name}.fromPayload must return an instance of ${cls.name}`,
+          `${cls.name}.fromPayload must return an instance of ${cls.name}; return new ${cls.name}(...)`,
         );
       }
       return event;

@@ -35,7 +35,8 @@ export class UpcasterChain {
     ) {
       throw deserializationFailure(
         stored,
-        `metadata.${EVENT_VERSION_METADATA_KEY} ${JSON.stringify(storedVersion)} is not a whole number >= 1`,
+        `metadata.${EVENT_VERSION_METADATA_KEY} ${JSON.stringify(storedVersion)} is not a whole number >= 1; ` +
+          'it is written by the library: do not set it in your own metadata',
       );
     }
     if (storedVersion > currentVersion) {
@@ -62,7 +63,8 @@ export class UpcasterChain {
       } catch (cause) {
         throw deserializationFailure(
           stored,
-          `the upcaster from version ${version} to ${version + 1} threw: ${errorMessage(cause)}`,
+          `the upcaster from version ${version} to ${version + 1} threw: ${errorMessage(cause)}; ` +
+            'fix it to accept every payload stored at that version',
           cause,
         );
       }
