@@ -7,6 +7,7 @@ import {
 import { InMemorySubscriptionStore } from '../../lib/core/in-memory/in-memory-subscription-store.js';
 import { InMemorySagaFailureStore } from '../../lib/core/saga-failure-store.js';
 import { InMemoryScheduledMessageStore } from '../../lib/core/scheduled-message-store.js';
+import { registerContractSuites } from '../../docs/snippets/store-contract.js';
 
 // The reference implementations against the shipped contract suites. Their units of work run the
 // batch as it is (no transaction): the cases that need a rollback are left out for them.
@@ -28,3 +29,6 @@ describe('InMemoryScheduledMessageStore (contract)', () => {
   });
   for (const c of cases) it(c.name, c.run);
 });
+
+// The README's example, as written (its stand-in stores are the in-memory ones).
+describe('README: contract suites for your own store', () => registerContractSuites());

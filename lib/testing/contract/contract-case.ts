@@ -11,7 +11,8 @@ import type { UnitOfWorkContext } from '../../core/unit-of-work.js';
  */
 export interface ContractCase {
   name: string;
-  run(): Promise<void>;
+  // a property, not a method: `it(c.name, c.run)` passes it on without its object
+  run: () => Promise<void>;
 }
 
 /**
