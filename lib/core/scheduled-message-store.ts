@@ -165,6 +165,8 @@ export class InMemoryScheduledMessageStore extends ScheduledMessageStore {
   }
 
   async markDelivered(id: string): Promise<void> {
+    // Only a pending message: one cancelled meanwhile stays cancelled, as in a database.
+    if (this.rows.get(id)?.status !== 'pending') return;
     this.update(id, (m) => (m.status = 'delivered'));
   }
 
