@@ -126,7 +126,7 @@ export {
   ProjectionSwap,
 } from './projection/projection-lifecycle.decorator.js';
 export type { ProjectionContext } from './projection/projection-context.js';
-export { UnknownProjectionEntityError } from './core/errors/unknown-entity.error.js';
+export { UnknownProjectionEntityError } from './projection/errors/unknown-entity.error.js';
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/error-message.js';
 import type { SubscriptionLogger } from './subscription.options.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 
@@ -64,6 +65,4 @@ export class LeaseKeeper {
   }
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage };

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { SchemaPart } from '../nest/event-store-connection.js';
+import type { SchemaPart } from '../core/schema-part.js';
 import { runMigration, tableLocation } from './table-location.js';
 
 /**

@@ -1,5 +1,7 @@
 import { runMigration, tableLocation } from './table-location.js';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import { entityManagerOf } from './entity-manager-of.js';
 import { withConnectionLock } from './connection-lock.js';
 import type { SqlDialect, SqlResult } from './dialects/sql-dialect.js';
 import type { SagaDialect, SagaTables } from './dialects/saga-dialect.js';
@@ -57,8 +59,12 @@ export class SagaSql {
   }
 
   /** Runs in the caller's transaction when given one, else on a connection of its own. */
-  run(sql: string, params: readonly unknown[] = [], manager?: EntityManager): Promise<SqlResult> {
-    const runner = manager?.queryRunner;
+  run(
+    sql: string,
+    params: readonly unknown[] = [],
+    manager?: TransactionHandle,
+  ): Promise<SqlResult> {
+    const runner = entityManagerOf(manager)?.queryRunner;
     if (runner?.isTransactionActive) return this.runOn(runner, sql, params);
     return withConnectionLock(this.dataSource, async () => {
       const own = this.dataSource.createQueryRunner();

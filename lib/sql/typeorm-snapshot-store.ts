@@ -1,4 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import { entityManagerOf } from './entity-manager-of.js';
 import { SnapshotStore, type Snapshot } from '../core/snapshot-store.js';
 import { withConnectionLock } from './connection-lock.js';
 import type { EventTables, SqlDialect } from './dialects/sql-dialect.js';
@@ -32,8 +34,8 @@ export class TypeOrmSnapshotStore extends SnapshotStore {
     };
   }
 
-  async save(snapshot: Snapshot, manager?: unknown): Promise<void> {
-    const runner = (manager as EntityManager | undefined)?.queryRunner;
+  async save(snapshot: Snapshot, manager?: TransactionHandle): Promise<void> {
+    const runner = entityManagerOf(manager)?.queryRunner;
     const sql = this.dialect.bind(this.dialect.upsertSnapshotSql(this.tables));
     const params = [
       snapshot.streamId,

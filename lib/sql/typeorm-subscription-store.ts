@@ -1,5 +1,7 @@
 import { runMigration, tableLocation } from './table-location.js';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import { entityManagerOf } from './entity-manager-of.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
 import { SubscriptionFencedError } from '../core/errors/subscription-fenced.error.js';
 import {
@@ -122,7 +124,7 @@ WHERE name = ? AND lease_owner = ?`,
   async claimBatch(
     name: string,
     fence: SubscriptionFence & { ttlMs: number },
-    options: { manager?: EntityManager } = {},
+    options: { manager?: TransactionHandle } = {},
   ): Promise<boolean> {
     // An UPDATE: it locks the row (and on SQLite takes the write lock) until the batch commits.
     const result = await this.run(
@@ -168,7 +170,7 @@ WHERE name = ?`,
     return this.work;
   }
 
-  private async insertIfAbsent(name: string, manager?: EntityManager): Promise<void> {
+  private async insertIfAbsent(name: string, manager?: TransactionHandle): Promise<void> {
     await this.run(
       `INSERT INTO ${this.table} (name, state, updated_at) VALUES (?, 'stopped', ${this.dialect.now}) ${this.dialect.onConflictDoNothing}`,
       [name],
@@ -177,8 +179,8 @@ WHERE name = ?`,
   }
 
   /** Runs in the caller's transaction when given one, else on a connection of its own. */
-  private run(sql: string, params: readonly unknown[] = [], manager?: EntityManager) {
-    const runner = manager?.queryRunner;
+  private run(sql: string, params: readonly unknown[] = [], manager?: TransactionHandle) {
+    const runner = entityManagerOf(manager)?.queryRunner;
     if (runner?.isTransactionActive) return this.runOn(runner)(sql, params);
     return this.locked((own) => this.runOn(own)(sql, params));
   }

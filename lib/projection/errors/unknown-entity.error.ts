@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { EventSourcingError } from './event-sourcing.error.js';
+import { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
 
 /**
  * TypeORM's errors when a manager is handed a class its DataSource has no metadata for: an
