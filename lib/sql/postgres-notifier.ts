@@ -1,3 +1,4 @@
+import { ListenConnectionLostError } from '../core/errors/listen-connection-lost.error.js';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
@@ -108,7 +109,7 @@ export class PostgresNotifier {
       await client.query(`SET application_name = '${name}'`);
       await client.query(`LISTEN "${this.channel.replaceAll('"', '""')}"`);
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      if (lost) throw new Error('the connection ended while it started listening');
+      if (lost) throw new ListenConnectionLostError(this.channel);
       if (this.closed) {
         lost = true;
         detach();

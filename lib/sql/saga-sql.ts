@@ -1,11 +1,9 @@
-import { runMigration, tableLocation } from './table-location.js';
-import type { DataSource, QueryRunner } from 'typeorm';
+import { tableLocation } from './table-location.js';
+import type { DataSource } from 'typeorm';
 import type { TransactionHandle } from '../core/transaction-handle.js';
-import { entityManagerOf } from './entity-manager-of.js';
-import { withConnectionLock } from './connection-lock.js';
-import type { SqlDialect, SqlResult } from './dialects/sql-dialect.js';
+import type { SqlResult } from './dialects/sql-dialect.js';
+import type { SqlExecutor } from './sql-executor.js';
 import type { SagaDialect, SagaTables } from './dialects/saga-dialect.js';
-import { sagaDialectFor } from './dialects/saga-dialect-for.js';
 
 export interface TypeOrmSagaStoreOptions {
   /**
@@ -21,7 +19,7 @@ export interface TypeOrmSagaStoreOptions {
 
 /** The saga tables of one DataSource: names, dialects, and how statements run. */
 export class SagaSql {
-  readonly sql: SqlDialect;
+  readonly executor: SqlExecutor;
   readonly dialect: SagaDialect;
   readonly tables: SagaTables;
   readonly now: () => Date;
@@ -33,8 +31,8 @@ export class SagaSql {
   ) {
     const location = tableLocation(dataSource, options);
     const prefix = location.prefix;
-    this.sql = location.dialect;
-    this.dialect = sagaDialectFor(dataSource.options.type);
+    this.executor = location.sql;
+    this.dialect = location.dialect.sagas;
     this.schema = options.schema;
     this.now = options.now ?? (() => new Date());
     this.tables = {
@@ -51,7 +49,7 @@ export class SagaSql {
 
   /** Runs DDL under the event store's migration lock (safe from several instances at once). */
   async migrate(statements: string[]): Promise<void> {
-    await runMigration(this.dataSource, this.sql, statements);
+    await this.executor.migrate(statements);
   }
 
   time(date: Date): unknown {
@@ -64,20 +62,7 @@ export class SagaSql {
     params: readonly unknown[] = [],
     manager?: TransactionHandle,
   ): Promise<SqlResult> {
-    const runner = entityManagerOf(manager)?.queryRunner;
-    if (runner?.isTransactionActive) return this.runOn(runner, sql, params);
-    return withConnectionLock(this.dataSource, async () => {
-      const own = this.dataSource.createQueryRunner();
-      try {
-        return await this.runOn(own, sql, params);
-      } finally {
-        await own.release();
-      }
-    });
-  }
-
-  private async runOn(runner: QueryRunner, sql: string, params: readonly unknown[]) {
-    return (await runner.query(this.sql.bind(sql), params as unknown[], true)) as SqlResult;
+    return this.executor.run(sql, params, manager);
   }
 }
 

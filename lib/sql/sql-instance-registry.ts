@@ -1,6 +1,7 @@
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { runMigration, tableLocation } from './table-location.js';
+import { tableLocation } from './table-location.js';
+import type { SqlExecutor } from './sql-executor.js';
 import { errorMessage } from '../core/error-message.js';
 import { InstanceRegistry, newInstanceId, type InstanceInfo } from '../core/instance-registry.js';
 import type { SchemaPart } from '../core/schema-part.js';
@@ -19,6 +20,7 @@ export class SqlInstanceRegistry
   readonly instanceId = newInstanceId();
   private readonly logger = new Logger('Instances');
   private readonly table: string;
+  private readonly sql: SqlExecutor;
   private live = 1;
   private timer: NodeJS.Timeout | undefined;
 
@@ -28,7 +30,9 @@ export class SqlInstanceRegistry
     readonly ttlMs = 10_000,
   ) {
     super();
-    this.table = tableLocation(dataSource, tables).table('instances');
+    const location = tableLocation(dataSource, tables);
+    this.table = location.table('instances');
+    this.sql = location.sql;
   }
 
   schemaSql(): string[] {
@@ -39,11 +43,7 @@ export class SqlInstanceRegistry
   }
 
   async migrate(): Promise<void> {
-    await runMigration(
-      this.dataSource,
-      tableLocation(this.dataSource, {}).dialect,
-      this.schemaSql(),
-    );
+    await this.sql.migrate(this.schemaSql());
   }
 
   liveCount(): number {
@@ -78,7 +78,7 @@ export class SqlInstanceRegistry
 
   /** The live instances (heartbeat within `ttlMs`). */
   async list(): Promise<InstanceInfo[]> {
-    const rows = await this.query<{ instance_id: string; heartbeat_at: string | number }[]>(
+    const rows = await this.query<{ instance_id: string; heartbeat_at: string | number }>(
       `SELECT instance_id, heartbeat_at FROM ${this.table} WHERE heartbeat_at > ? ORDER BY instance_id`,
       [Date.now() - this.ttlMs],
     );
@@ -108,10 +108,10 @@ export class SqlInstanceRegistry
     this.live = Math.max(1, (await this.list()).length);
   }
 
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    const type = this.dataSource.options.type;
-    let i = 0;
-    const text = type === 'postgres' ? sql.replace(/\?/g, () => `$${++i}`) : sql;
-    return this.dataSource.query<T>(text, params);
+  private async query<T extends Record<string, unknown>>(
+    sql: string,
+    params: unknown[],
+  ): Promise<T[]> {
+    return (await this.sql.run(sql, params)).records as T[];
   }
 }

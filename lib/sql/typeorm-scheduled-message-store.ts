@@ -28,7 +28,7 @@ export class TypeOrmScheduledMessageStore extends ScheduledMessageStore {
   constructor(dataSource: DataSource, options: TypeOrmSagaStoreOptions = {}) {
     super();
     this.db = new SagaSql(dataSource, options);
-    this.work = new TypeOrmUnitOfWork(dataSource);
+    this.work = new TypeOrmUnitOfWork(this.db.executor);
     const d = this.db.dialect;
     this.columns = [
       'id, saga, instance, schedule_key, kind, type',

@@ -4,10 +4,13 @@ import { PostgresDialect } from './postgres.dialect.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { SqliteDialect } from './sqlite.dialect.js';
 
-export const SUPPORTED_TYPES = ['postgres', 'mysql', 'mariadb', 'better-sqlite3'] as const;
+/** The TypeORM driver types the SQL stores support: the one list, used wherever one is needed. */
+export const SUPPORTED_DATABASE_TYPES = ['postgres', 'mysql', 'mariadb', 'better-sqlite3'] as const;
+export type SupportedDatabaseType = (typeof SUPPORTED_DATABASE_TYPES)[number];
 
+/** The dialect of a TypeORM driver type: the one switch over databases. */
 export function dialectFor(type: string): SqlDialect {
-  switch (type) {
+  switch (type as SupportedDatabaseType) {
     case 'postgres':
       return new PostgresDialect();
     case 'mysql':
@@ -18,7 +21,7 @@ export function dialectFor(type: string): SqlDialect {
     default:
       throw new InvalidOptionsError(
         'type',
-        `the event store does not support the TypeORM driver "${type}"; use one of ${SUPPORTED_TYPES.join(', ')}`,
+        `the SQL stores do not support the TypeORM driver "${type}"; use one of ${SUPPORTED_DATABASE_TYPES.join(', ')}`,
       );
   }
 }

@@ -12,6 +12,9 @@ import {
   type SqlRunner,
 } from './sql-dialect.js';
 import { historySql } from './history-sql.js';
+import { claimOnConflictReturning, type InboxDialect } from './inbox-dialect.js';
+import { PostgresSagas } from './postgres-sagas.js';
+import { PostgresSubscriptions } from './postgres-subscriptions.js';
 import { insertPostgresEvents } from './postgres-append.js';
 
 interface PgClient {
@@ -38,6 +41,12 @@ export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
   readonly startCheckpoint = '0:0';
   readonly appendNeedsTransaction = false;
+  readonly subscriptions = new PostgresSubscriptions();
+  readonly sagas = new PostgresSagas();
+  readonly inbox: InboxDialect = {
+    receivedAtColumn: 'TIMESTAMPTZ NOT NULL DEFAULT now()',
+    claim: claimOnConflictReturning,
+  };
   readonly columns =
     'global_position, tx_id, stream_id, version, event_id, type, data::text AS data, ' +
     // Epoch milliseconds as float8: node-postgres parses a timestamptz far slower than a number.

@@ -1,3 +1,4 @@
+import { mysqlDateTime, mysqlReadTime } from './mysql-time.js';
 import { STATUS_CHECK, KIND_CHECK, type SagaDialect, type SagaTables } from './saga-dialect.js';
 
 /**
@@ -5,7 +6,7 @@ import { STATUS_CHECK, KIND_CHECK, type SagaDialect, type SagaTables } from './s
  * zone), JSON columns, `INSERT ... ON DUPLICATE KEY UPDATE`. Indexes are declared inside CREATE
  * TABLE (MySQL has no CREATE INDEX IF NOT EXISTS).
  */
-export class MysqlSagaDialect implements SagaDialect {
+export class MysqlSagas implements SagaDialect {
   readonly timeParam = '?';
   readonly jsonParam = '?';
 
@@ -50,11 +51,11 @@ export class MysqlSagaDialect implements SagaDialect {
   }
 
   toTime(date: Date): unknown {
-    return date.toISOString().replace('T', ' ').replace('Z', '');
+    return mysqlDateTime(date);
   }
 
   readTime(column: string): string {
-    return `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
+    return mysqlReadTime(column);
   }
 
   readJson(column: string): string {

@@ -1,7 +1,7 @@
 import { STATUS_CHECK, KIND_CHECK, type SagaDialect, type SagaTables } from './saga-dialect.js';
 
 /** PostgreSQL: TIMESTAMPTZ, JSONB, `INSERT ... ON CONFLICT`. */
-export class PostgresSagaDialect implements SagaDialect {
+export class PostgresSagas implements SagaDialect {
   readonly timeParam = '?::timestamptz';
   readonly jsonParam = '?::jsonb';
 
