@@ -12,7 +12,7 @@ import { InMemorySubscriptionStore } from '../core/in-memory/in-memory-subscript
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../sql/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
-import { PostgresNotifier } from '../sql/postgres-notifier.js';
+import { PostgresNotifier } from '../sql/dialects/postgres-notifier.js';
 import { ChangeFeed } from '../core/change-feed.js';
 import { guardPoolAcquire } from '../sql/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';

@@ -5,18 +5,13 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventStoreConnectionError } from '../core/errors/event-store-connection.error.js';
 import { MissingDatabaseDriverError } from '../core/errors/missing-database-driver.error.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+import { DATABASE_DRIVERS } from '../sql/dialects/dialect-for.js';
 
 const DEFAULT_RETRY_ATTEMPTS = 9;
 const DEFAULT_RETRY_DELAY_MS = 3000;
 
-/** The npm package TypeORM loads for each database type (optional peers of this package). */
-const DRIVER_PACKAGES: Record<string, string[]> = {
-  postgres: ['pg'],
-  // TypeORM tries mysql, then mysql2; mysql2 is the one this library is tested with.
-  mysql: ['mysql2', 'mysql'],
-  mariadb: ['mysql2', 'mysql'],
-  'better-sqlite3': ['better-sqlite3'],
-};
+/** The npm packages TypeORM loads for each database type (optional peers of this package). */
+const DRIVER_PACKAGES: Record<string, readonly string[]> = DATABASE_DRIVERS;
 
 type Resolve = (specifier: string) => string;
 

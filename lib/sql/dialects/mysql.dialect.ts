@@ -1,6 +1,7 @@
 import { appendProcedureSql } from './mysql-append-procedure.js';
 import { insertMysqlAlone, insertMysqlEvents } from './mysql-append.js';
 import { runMysqlPrepared } from './mysql-driver.js';
+import { guardMysqlPoolAcquire } from './mysql-pool-guard.js';
 import { mysqlHeldBackCause } from './mysql-held-back.js';
 import { MysqlSagas } from './mysql-sagas.js';
 import { MysqlSubscriptions } from './mysql-subscriptions.js';
@@ -23,6 +24,7 @@ export class MysqlDialect implements SqlDialect {
   readonly name = 'mysql';
   readonly startCheckpoint = '0';
   readonly appendNeedsTransaction = true;
+  readonly guardPoolAcquire = guardMysqlPoolAcquire;
   readonly subscriptions = new MysqlSubscriptions();
   readonly sagas = new MysqlSagas();
   /** INSERT IGNORE: MySQL has no ON CONFLICT ... RETURNING; one affected row means it is new. */

@@ -16,13 +16,9 @@ import { claimOnConflictReturning, type InboxDialect } from './inbox-dialect.js'
 import { PostgresSagas } from './postgres-sagas.js';
 import { PostgresSubscriptions } from './postgres-subscriptions.js';
 import { insertPostgresEvents } from './postgres-append.js';
+import { checkOutPgClient, type PgClient } from './postgres-client.js';
+import { guardPostgresPoolAcquire } from './postgres-pool-guard.js';
 
-interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{
-    rows: Record<string, unknown>[];
-    rowCount: number | null;
-  }>;
-}
 import { parseTransactionCheckpoint } from '../../core/checkpoint.js';
 import { FirstSeen, type HeldBackCause } from '../../core/held-back-cause.js';
 import { postgresHeldBackCause } from './postgres-held-back.js';
@@ -41,6 +37,7 @@ export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
   readonly startCheckpoint = '0:0';
   readonly appendNeedsTransaction = false;
+  readonly guardPoolAcquire = guardPostgresPoolAcquire;
   readonly subscriptions = new PostgresSubscriptions();
   readonly sagas = new PostgresSagas();
   readonly inbox: InboxDialect = {
@@ -160,19 +157,29 @@ ORDER BY kind, tx_id, global_position`,
     sql: string,
     params: readonly unknown[],
   ): Promise<SqlResult> {
-    // The pool of TypeORM's driver checks a connection out and back in for the one statement.
-    const client =
-      target instanceof DataSource
-        ? (target.driver as unknown as { master: PgClient }).master
-        : ((await target.connect()) as PgClient);
     let name = this.statementNames.get(sql);
     if (name === undefined) {
       name = `es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
       this.statementNames.set(sql, name);
     }
     // Planned once per connection instead of on every append (about 0.1 ms each, measured).
-    const result = await client.query({ name, text: sql, values: params as unknown[] });
-    return { records: result.rows, affected: result.rowCount ?? undefined, raw: result };
+    const statement = { name, text: sql, values: params as unknown[] };
+    if (!(target instanceof DataSource)) {
+      // `QueryRunner.connect()` is TypeORM's public way to the runner's pg client.
+      const client = (await target.connect()) as PgClient;
+      return pgResult(await client.query(statement));
+    }
+    // A pool checkout for the one statement, as pg's `pool.query` does (same round trips).
+    const client = await checkOutPgClient(target);
+    try {
+      const result = await client.query(statement);
+      client.release();
+      return pgResult(result);
+    } catch (error) {
+      // Like `pool.query`: a client whose statement failed is not trusted back into the pool.
+      client.release(error as Error);
+      throw error;
+    }
   }
 
   checkpointOf(row: Record<string, unknown>): string {
@@ -195,3 +202,7 @@ ORDER BY kind, tx_id, global_position`,
 }
 
 const parse = parseTransactionCheckpoint;
+
+function pgResult(result: { rows: Record<string, unknown>[]; rowCount: number | null }): SqlResult {
+  return { records: result.rows, affected: result.rowCount ?? undefined, raw: result };
+}

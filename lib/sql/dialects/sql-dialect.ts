@@ -126,6 +126,11 @@ export interface EventDialect {
     sql: string,
     params: readonly unknown[],
   ): Promise<SqlResult>;
+  /**
+   * Where the driver pools connections: makes waiting for one end after `timeoutMs` with
+   * `ConnectionAcquireTimeoutError` instead of hanging.
+   */
+  guardPoolAcquire?(dataSource: DataSource, timeoutMs: number): void;
 }
 
 /** `cur.v` compared with the expected version, as SQL with `?` placeholders. */
