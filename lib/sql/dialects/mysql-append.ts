@@ -4,7 +4,7 @@ import { MissingHeadRowError } from '../../core/errors/missing-head-row.error.js
 import { preciseNow } from '../precise-now.js';
 import { callAppendProcedure, insertedRows } from './mysql-append-procedure.js';
 import { mysqlDateTime } from './mysql-time.js';
-import type { EventTables, InsertedRow, SqlRunner } from './sql-dialect.js';
+import { driverError, type EventTables, type InsertedRow, type SqlRunner } from './sql-dialect.js';
 
 /**
  * MySQL and MariaDB have no transaction-id horizon like PostgreSQL's, and AUTO_INCREMENT values are
@@ -37,7 +37,17 @@ export async function insertMysqlAlone(
   category: string,
 ): Promise<InsertedRow[] | undefined> {
   const now = preciseNow();
-  const written = await callAppendProcedure(run, t, append, category, mysqlDateTime(now.iso));
+  let written: Awaited<ReturnType<typeof callAppendProcedure>>;
+  try {
+    written = await callAppendProcedure(run, t, append, category, mysqlDateTime(now.iso));
+  } catch (error) {
+    // The procedure SIGNALs (SQLSTATE 45000) when the head row is gone.
+    const e = driverError(error);
+    if (e.sqlState === '45000' && String(e.sqlMessage).includes('head row')) {
+      throw new MissingHeadRowError(t.head);
+    }
+    throw error;
+  }
   return written && insertedRows(append, written.last, written.version, now.date);
 }
 
