@@ -18,6 +18,7 @@ import { MessageContext } from '../core/message-context.js';
 import { idempotentIds, isReDelivery } from './idempotent-event-ids.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 
 export interface AggregateRepositoryDeps {
   store: EventStore;
@@ -29,7 +30,7 @@ export interface AggregateRepositoryDeps {
    * Runs `callback` once the transaction behind `manager` commits and returns true; false when
    * `manager` holds no open transaction (the append has committed by itself).
    */
-  afterCommit?: (manager: unknown, callback: () => void) => boolean;
+  afterCommit?: (manager: TransactionHandle | undefined, callback: () => void) => boolean;
 }
 
 /**
@@ -57,10 +58,10 @@ export interface SaveOptions {
   /** Metadata stored with every event of this save (besides correlation and causation). */
   metadata?: EventMetadata;
   /**
-   * A TypeORM EntityManager whose transaction the append (and snapshot) joins. The events are
-   * published on the EventBus once that transaction commits; a rollback publishes nothing.
+   * A transaction the append (and snapshot) joins: a TypeORM `EntityManager` on a SQL store. The
+   * events are published on the EventBus once that transaction commits; a rollback publishes nothing.
    */
-  manager?: unknown;
+  manager?: TransactionHandle;
 }
 
 /**
@@ -217,7 +218,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     }
   }
 
-  private async takeSnapshot(aggregate: T, streamId: string, version: number, manager: unknown) {
+  private async takeSnapshot(
+    aggregate: T,
+    streamId: string,
+    version: number,
+    manager: TransactionHandle | undefined,
+  ) {
     const snapshot = {
       streamId,
       version,

@@ -1,3 +1,4 @@
+import type { TransactionHandle } from './transaction-handle.js';
 /**
  * Metadata stored with every event. `correlationId` ties together everything one request caused,
  * `causationId` names the message (command or event) that directly caused this one.
@@ -52,11 +53,11 @@ export interface AppendOptions {
   /** Metadata merged into each event's own metadata (the event's keys win). */
   metadata?: EventMetadata;
   /**
-   * A TypeORM `EntityManager` whose transaction the append joins (under a savepoint), so events and
-   * the caller's own writes commit or roll back together; workers are woken once it commits.
-   * Ignored by the in-memory store.
+   * A transaction the append joins (under a savepoint): on a SQL store a TypeORM `EntityManager`,
+   * so events and the caller's own writes commit or roll back together; workers are woken once it
+   * commits. Ignored by the in-memory store.
    */
-  manager?: unknown;
+  manager?: TransactionHandle;
 }
 
 /** What `appendToStream` stored: the events with their versions and positions. */

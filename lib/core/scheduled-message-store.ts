@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { EventMetadata, LogCheckpoint } from './event-store.types.js';
+import type { TransactionHandle } from './transaction-handle.js';
 import { immediateUnitOfWork, type UnitOfWork } from './unit-of-work.js';
 
 /** `pending` until delivered, cancelled, or failed after its attempts. */
@@ -58,7 +58,8 @@ export interface ScheduledListFilter {
 
 /** A transaction to join (database stores); ignored by the in-memory store. */
 export interface InTransaction {
-  manager?: EntityManager;
+  /** From this store's `unitOfWork()` (a TypeORM `EntityManager` on a SQL store). */
+  manager?: TransactionHandle;
 }
 
 /**

@@ -8,22 +8,22 @@ import {
 } from '../core/defaults.js';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
 import type { WorkerBalancer } from './worker-balancer.js';
 
 /** What the handler gets with each batch. */
 export interface SubscriptionContext {
   /**
-   * The batch's transaction (TypeORM stores): write the read model through it and the writes
-   * commit together with the checkpoint. Undefined with the in-memory store.
+   * The batch's transaction (a TypeORM `EntityManager` on a SQL store): write the read model
+   * through it and the writes commit together with the checkpoint. Undefined in memory.
    */
-  manager?: EntityManager;
+  manager?: TransactionHandle;
   /** The subscription's name. */
   subscription: string;
   /** The projection's own state as last committed (undefined when none). */

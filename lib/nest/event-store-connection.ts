@@ -6,12 +6,14 @@ import { InMemoryEventStore } from '../core/in-memory/in-memory-event-store.js';
 import type { SnapshotStore } from '../core/snapshot-store.js';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import type { InlineAppendHandler } from '../core/inline-append-handler.js';
+import type { SchemaPart } from '../core/schema-part.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import { afterCommit, transactionOf } from '../sql/after-commit.js';
 import { InMemorySubscriptionStore } from '../core/in-memory/in-memory-subscription-store.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../sql/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
-import { PostgresNotifier } from '../sql/postgres-notifier.js';
+import { PostgresNotifier } from '../sql/dialects/postgres-notifier.js';
 import { ChangeFeed } from '../core/change-feed.js';
 import { guardPoolAcquire } from '../sql/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
@@ -19,13 +21,7 @@ import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
 
-/** A set of tables the library keeps in the store's database. */
-export interface SchemaPart {
-  /** Idempotent DDL, for a DBA to review or apply by hand. */
-  schemaSql(): string[];
-  /** Creates the tables if they are missing. */
-  migrate(): Promise<void>;
-}
+export type { SchemaPart } from '../core/schema-part.js';
 
 /** The store and, when the module opened it, the DataSource it must close on shutdown. */
 export class EventStoreConnection {
@@ -63,7 +59,7 @@ export class EventStoreConnection {
   }
 
   /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
-  afterCommit(manager: unknown, callback: () => void): boolean {
+  afterCommit(manager: TransactionHandle | undefined, callback: () => void): boolean {
     const runner = transactionOf(manager);
     if (!runner) return false;
     afterCommit(runner, callback);

@@ -10,15 +10,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventStoreConnectionError } from '../core/errors/event-store-connection.error.js';
 import { MissingDatabaseDriverError } from '../core/errors/missing-database-driver.error.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+import { DATABASE_DRIVERS } from '../sql/dialects/dialect-for.js';
 
-/** The npm package TypeORM loads for each database type (optional peers of this package). */
-const DRIVER_PACKAGES: Record<string, string[]> = {
-  postgres: ['pg'],
-  // TypeORM tries mysql, then mysql2; mysql2 is the one this library is tested with.
-  mysql: ['mysql2', 'mysql'],
-  mariadb: ['mysql2', 'mysql'],
-  'better-sqlite3': ['better-sqlite3'],
-};
+/** The npm packages TypeORM loads for each database type (optional peers of this package). */
+const DRIVER_PACKAGES: Record<string, readonly string[]> = DATABASE_DRIVERS;
 
 type Resolve = (specifier: string) => string;
 

@@ -269,7 +269,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
         let state = ctx.state;
         return traceProjectionBatch(name, events, () =>
           runner.apply(events, {
-            manager: ctx.manager,
+            // The store's own unit of work: an EntityManager on SQL stores, undefined in memory.
+            manager: ctx.manager as EntityManager | undefined,
             target: shadowName ? 'next' : 'live',
             isReplaying: (event) =>
               shadowName !== undefined || this.isReplaying(runner.name, event),

@@ -1,3 +1,4 @@
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { IEvent } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
@@ -10,7 +11,6 @@ import type { EventStore } from '../core/event-store.js';
 import type { EventMetadata, NewEvent, StoredEvent } from '../core/event-store.types.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { EventClass } from '../serialization/serialization.types.js';
-import type { EntityManager } from 'typeorm';
 import { parseDuration } from '../core/duration.js';
 import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import type { ProcessManager } from './process-manager.js';
@@ -49,7 +49,7 @@ interface Trigger {
   handler: SagaHandlerDefinition;
   isTimeout: boolean;
   /** For timeouts: still pending? Runs in the transaction of the saga's append. */
-  claim?: (manager: EntityManager | undefined) => Promise<boolean>;
+  claim?: (manager: TransactionHandle | undefined) => Promise<boolean>;
 }
 
 type ScheduleChange =

@@ -1,14 +1,7 @@
+import { ListenConnectionLostError } from '../../core/errors/listen-connection-lost.error.js';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-
-interface PgClient {
-  query<R = unknown>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  on(event: 'notification', listener: (message: { channel: string }) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  on(event: 'end', listener: () => void): void;
-  removeListener(event: string, listener: (...args: never[]) => void): void;
-  release(error?: Error | boolean): void;
-}
+import { checkOutPgClient, type PgClient } from './postgres-client.js';
 
 /** Waits before re-opening a lost LISTEN connection: 100 ms, doubled per failed attempt, <= 10 s. */
 const FIRST_RETRY_MS = 100;
@@ -79,9 +72,7 @@ export class PostgresNotifier {
   }
 
   private async open(): Promise<void> {
-    const pool = (this.dataSource.driver as unknown as { master: { connect(): Promise<PgClient> } })
-      .master;
-    const client = await pool.connect();
+    const client = await checkOutPgClient(this.dataSource);
     let lost = false;
     const onNotification = (message: { channel: string }) => {
       if (message.channel === this.channel) this.onNotification();
@@ -108,7 +99,7 @@ export class PostgresNotifier {
       await client.query(`SET application_name = '${name}'`);
       await client.query(`LISTEN "${this.channel.replaceAll('"', '""')}"`);
       const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      if (lost) throw new Error('the connection ended while it started listening');
+      if (lost) throw new ListenConnectionLostError(this.channel);
       if (this.closed) {
         lost = true;
         detach();

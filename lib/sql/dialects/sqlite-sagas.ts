@@ -1,7 +1,7 @@
 import { STATUS_CHECK, KIND_CHECK, type SagaDialect, type SagaTables } from './saga-dialect.js';
 
 /** SQLite: times as ISO-8601 UTC text with milliseconds (they compare as text), JSON as text. */
-export class SqliteSagaDialect implements SagaDialect {
+export class SqliteSagas implements SagaDialect {
   readonly timeParam = '?';
   readonly jsonParam = '?';
 

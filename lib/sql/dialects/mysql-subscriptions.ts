@@ -1,7 +1,7 @@
+import { mysqlReadTime as time } from './mysql-time.js';
 import { driverError, type SqlRunner } from './sql-dialect.js';
 import { PLAIN_COLUMNS, type SubscriptionDialect } from './subscription-dialect.js';
 
-const time = (column: string) => `DATE_FORMAT(${column}, '%Y-%m-%dT%H:%i:%s.%fZ') AS ${column}`;
 /** Deadlock, lock wait timeout: the statement was rolled back and can run again. */
 const RETRYABLE = new Set([1213, 1205]);
 
@@ -9,7 +9,7 @@ const RETRYABLE = new Set([1213, 1205]);
  * MySQL 8 and MariaDB: DATETIME(6) in UTC (`UTC_TIMESTAMP(6)`, whatever the session time zone),
  * JSON state, `INSERT ... ON DUPLICATE KEY UPDATE` lease with IF() expressions.
  */
-export class MysqlSubscriptionDialect implements SubscriptionDialect {
+export class MysqlSubscriptions implements SubscriptionDialect {
   readonly now = 'UTC_TIMESTAMP(6)';
   readonly nowPlusMs = 'TIMESTAMPADD(MICROSECOND, ? * 1000, UTC_TIMESTAMP(6))';
   readonly columns =

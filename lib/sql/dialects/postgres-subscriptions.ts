@@ -2,7 +2,7 @@ import type { SqlRunner } from './sql-dialect.js';
 import { PLAIN_COLUMNS, type SubscriptionDialect } from './subscription-dialect.js';
 
 /** PostgreSQL: TIMESTAMPTZ by `clock_timestamp()`, JSONB state, `INSERT ... ON CONFLICT` lease. */
-export class PostgresSubscriptionDialect implements SubscriptionDialect {
+export class PostgresSubscriptions implements SubscriptionDialect {
   readonly now = 'clock_timestamp()';
   readonly nowPlusMs = "clock_timestamp() + ?::integer * interval '1 millisecond'";
   readonly columns = `${PLAIN_COLUMNS}, projection_state::text AS projection_state, lease_expires_at, failed_at, updated_at`;

@@ -1,42 +1,41 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { runMigration, tableLocation } from './table-location.js';
+import { tableLocation } from './table-location.js';
+import type { SqlExecutor } from './sql-executor.js';
 import { errorMessage } from '../core/error-message.js';
-import type { LiveInstances } from '../engine/worker-balancer.js';
-
-/** A live instance as the registry sees it. */
-export interface InstanceInfo {
-  instanceId: string;
-  heartbeatAt: Date;
-}
+import { InstanceRegistry, newInstanceId, type InstanceInfo } from '../core/instance-registry.js';
+import type { SchemaPart } from '../core/schema-part.js';
 
 /**
  * The instances of an application, known to each other only through the database: each writes a
- * heartbeat row every third of `ttlMs`; rows older than `ttlMs` are dead instances. Without a
- * database (in-memory store) there is one instance.
+ * heartbeat row every third of `ttlMs`; rows older than `ttlMs` are dead instances.
  *
  * Heartbeats carry the writer's clock (epoch ms): instances on different machines need clocks in
  * step (NTP) to well under `ttlMs`.
  */
-export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdown {
-  readonly instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export class SqlInstanceRegistry
+  extends InstanceRegistry
+  implements SchemaPart, BeforeApplicationShutdown
+{
+  readonly instanceId = newInstanceId();
   private readonly logger = new Logger('Instances');
-  private readonly table: string | undefined;
+  private readonly table: string;
+  private readonly sql: SqlExecutor;
   private live = 1;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly dataSource: DataSource | undefined,
+    private readonly dataSource: DataSource,
     tables: { tablePrefix?: string; schema?: string },
     readonly ttlMs = 10_000,
   ) {
-    this.table = dataSource ? tableLocation(dataSource, tables).table('instances') : undefined;
+    super();
+    const location = tableLocation(dataSource, tables);
+    this.table = location.table('instances');
+    this.sql = location.sql;
   }
 
   schemaSql(): string[] {
-    if (!this.table) return [];
     return [
       `CREATE TABLE IF NOT EXISTS ${this.table} (instance_id VARCHAR(255) NOT NULL PRIMARY KEY, ` +
         'heartbeat_at BIGINT NOT NULL)',
@@ -44,12 +43,7 @@ export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdow
   }
 
   async migrate(): Promise<void> {
-    if (!this.dataSource) return;
-    await runMigration(
-      this.dataSource,
-      tableLocation(this.dataSource, {}).dialect,
-      this.schemaSql(),
-    );
+    await this.sql.migrate(this.schemaSql());
   }
 
   liveCount(): number {
@@ -58,7 +52,7 @@ export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdow
 
   /** Writes the first heartbeat and keeps beating until `stop()`. */
   async start(): Promise<void> {
-    if (!this.table || this.timer) return;
+    if (this.timer) return;
     await this.beat(true);
     this.timer = setInterval(
       () => {
@@ -77,15 +71,14 @@ export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdow
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.table && this.dataSource?.isInitialized) {
+    if (this.dataSource.isInitialized) {
       await this.query(`DELETE FROM ${this.table} WHERE instance_id = ?`, [this.instanceId]);
     }
   }
 
   /** The live instances (heartbeat within `ttlMs`). */
   async list(): Promise<InstanceInfo[]> {
-    if (!this.table) return [{ instanceId: this.instanceId, heartbeatAt: new Date() }];
-    const rows = await this.query<{ instance_id: string; heartbeat_at: string | number }[]>(
+    const rows = await this.query<{ instance_id: string; heartbeat_at: string | number }>(
       `SELECT instance_id, heartbeat_at FROM ${this.table} WHERE heartbeat_at > ? ORDER BY instance_id`,
       [Date.now() - this.ttlMs],
     );
@@ -115,10 +108,10 @@ export class InstanceRegistry implements LiveInstances, BeforeApplicationShutdow
     this.live = Math.max(1, (await this.list()).length);
   }
 
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    const type = this.dataSource!.options.type;
-    let i = 0;
-    const text = type === 'postgres' ? sql.replace(/\?/g, () => `$${++i}`) : sql;
-    return this.dataSource!.query<T>(text, params);
+  private async query<T extends Record<string, unknown>>(
+    sql: string,
+    params: unknown[],
+  ): Promise<T[]> {
+    return (await this.sql.run(sql, params)).records as T[];
   }
 }

@@ -8,7 +8,7 @@ const ISO = "'%Y-%m-%dT%H:%M:%fZ'";
  * `INSERT ... ON CONFLICT DO UPDATE ... WHERE` lease. One writer at a time makes each statement
  * atomic; the first statement of a batch is a write, so a batch takes the write lock up front.
  */
-export class SqliteSubscriptionDialect implements SubscriptionDialect {
+export class SqliteSubscriptions implements SubscriptionDialect {
   readonly now = `strftime(${ISO}, 'now')`;
   readonly nowPlusMs = `strftime(${ISO}, 'now', '+' || (? / 1000.0) || ' seconds')`;
   readonly columns = `${PLAIN_COLUMNS}, projection_state, lease_expires_at, failed_at, updated_at`;
