@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
-import type { UnitOfWork } from '../core/unit-of-work.js';
+import type { UnitOfWork, UnitOfWorkContext } from '../core/unit-of-work.js';
 import type { WorkerBalancer } from './worker-balancer.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** What the handler gets with each batch. */
 export interface SubscriptionContext {
@@ -16,7 +16,7 @@ export interface SubscriptionContext {
    * The batch's transaction (TypeORM stores): write the read model through it and the writes
    * commit together with the checkpoint. Undefined with the in-memory store.
    */
-  manager?: EntityManager;
+  manager?: UnitOfWorkContext['manager'];
   /** The subscription's name. */
   subscription: string;
   /** The projection's own state as last committed (undefined when none). */
@@ -149,7 +149,7 @@ export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubs
     owner,
     leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? 10_000, 3),
     maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? 5),
-    backoff: typeof base === 'number' ? (attempt) => base * 2 ** (attempt - 1) : base,
+    backoff: typeof base === 'number' ? (attempt) => backoffDelay(attempt, base) : base,
     unitOfWork: o.unitOfWork ?? o.subscriptionStore.unitOfWork(),
     logger: o.logger ?? new Logger(`Subscription ${o.name}`),
     balancer: o.balancer,

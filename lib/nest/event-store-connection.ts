@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore } from '../core/event-store.js';
 import { InMemoryEventStore } from '../core/in-memory/in-memory-event-store.js';
 import type { SnapshotStore } from '../core/snapshot-store.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InlineProjectionUnsupportedError } from '../core/errors/inline-projection-unsupported.error.js';
 import type { InlineAppendHandler } from '../core/inline-append-handler.js';
 import { afterCommit, transactionOf } from '../sql/after-commit.js';
 import { InMemorySubscriptionStore } from '../core/in-memory/in-memory-subscription-store.js';
@@ -59,9 +59,7 @@ export class EventStoreConnection {
     if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
       return this.store.addInlineHandler(handler);
     }
-    throw new EventSourcingError(
-      'inline projections need the TypeORM or in-memory event store; make the projection async',
-    );
+    throw new InlineProjectionUnsupportedError();
   }
 
   /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */

@@ -4,7 +4,7 @@ import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.de
 import { inheritedMetadata } from '../core/message-context.js';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InvalidSagaOutputError } from '../core/errors/invalid-saga-output.error.js';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { EventMetadata, NewEvent, StoredEvent } from '../core/event-store.types.js';
@@ -144,8 +144,9 @@ export class ProcessManagerRunner extends SagaRunner {
     });
     const handler = this.handlerFor(event);
     if (!handler) {
-      throw new EventSourcingError(
-        `saga "${this.name}" has no handler for the scheduled ${message.type}; add a @SagaHandler for ${event.constructor.name}`,
+      throw new InvalidSagaOutputError(
+        this.name,
+        `it has no handler for the scheduled ${message.type}; add a @SagaHandler for ${event.constructor.name}`,
       );
     }
     await this.handle({
@@ -328,8 +329,9 @@ export class ProcessManagerRunner extends SagaRunner {
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     if (typeof value !== 'string' || value.length === 0) return undefined;
     if (value.length > MAX_KEY_LENGTH) {
-      throw new EventSourcingError(
-        `saga "${this.name}": the correlation key "${value.slice(0, 40)}..." is longer than ${MAX_KEY_LENGTH} characters`,
+      throw new InvalidSagaOutputError(
+        this.name,
+        `the correlation key "${value.slice(0, 40)}..." is longer than ${MAX_KEY_LENGTH} characters; correlate by a shorter value (an id)`,
       );
     }
     return value;

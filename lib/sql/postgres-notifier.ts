@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { backoffDelay } from '../core/backoff.js';
 
 interface PgClient {
   query<R = unknown>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -142,7 +143,7 @@ export class PostgresNotifier {
   }
 
   private reopen(attempt: number): void {
-    const delay = Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+    const delay = backoffDelay(attempt, FIRST_RETRY_MS, { maxMs: MAX_RETRY_MS });
     this.retry = setTimeout(() => {
       if (this.closed) return;
       this.open().then(

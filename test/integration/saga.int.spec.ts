@@ -8,7 +8,7 @@ import {
   TypeOrmSubscriptionStore,
   type StoredEvent,
 } from 'nestjs-event-sourcing';
-import { positionOf } from '../../lib/projection/projection-status.js';
+import { positionOf } from '../../lib/engine/log-position.js';
 import { removeCompiledSagaChild, startSagaChild } from '../support/saga-child-process.js';
 import { SagaProbe, sagaTestModule, TASK_SAGA } from '../support/saga.domain.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
