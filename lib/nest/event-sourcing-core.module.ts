@@ -5,7 +5,6 @@ import { EventStore } from '../core/event-store.js';
 import { SnapshotStore } from '../core/snapshot-store.js';
 import { EventSourcingHealthIndicator } from './health/event-sourcing.health-indicator.js';
 import { HeldBackMonitor } from './held-back-monitor.js';
-import { instrumentEventStore } from '../telemetry/instrument-event-store.js';
 import { WorkerMetrics } from '../telemetry/worker-metrics.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from './saga.providers.js';
@@ -42,7 +41,7 @@ import {
     {
       provide: EventStore,
       inject: [EventStoreConnection],
-      useFactory: (connection: EventStoreConnection) => instrumentEventStore(connection.store),
+      useFactory: (connection: EventStoreConnection) => connection.store,
     },
     {
       provide: SnapshotStore,

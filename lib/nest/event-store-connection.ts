@@ -17,6 +17,11 @@ import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
+import { withAppendTracing } from '../telemetry/traced-event-store.js';
+
+/** The stores the module builds: traced when `@opentelemetry/api` is installed. */
+const TracedInMemoryEventStore = withAppendTracing(InMemoryEventStore);
+const TracedTypeOrmEventStore = withAppendTracing(TypeOrmEventStore);
 
 /** A starved pool fails a request after this long instead of hanging it. */
 const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
@@ -111,7 +116,7 @@ export class EventStoreConnection {
     const options = operatorCli ? { ...moduleOptions, workers: false } : moduleOptions;
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
-      const store = new InMemoryEventStore();
+      const store = new TracedInMemoryEventStore();
       return new EventStoreConnection(
         store,
         store.createSnapshotStore(),
@@ -128,7 +133,7 @@ export class EventStoreConnection {
       guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
     }
     try {
-      const store = new TypeOrmEventStore(dataSource, {
+      const store = new TracedTypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,
         schema: options.schema,
       });
