@@ -31,6 +31,14 @@ export interface AggregateRepositoryDeps {
    * `manager` holds no open transaction (the append has committed by itself).
    */
   afterCommit?: (manager: TransactionHandle | undefined, callback: () => void) => boolean;
+  /** Spans around loads and saves (lib/telemetry's `aggregateTracer`); without one, none. */
+  tracer?: AggregateTracer;
+}
+
+/** Wraps a load or a save of one aggregate, e.g. in a tracing span; must return what `work` does. */
+export interface AggregateTracer {
+  load<R>(aggregate: string, id: string, work: () => Promise<R>): Promise<R>;
+  save<R>(aggregate: string, id: string, eventCount: number, work: () => Promise<R>): Promise<R>;
 }
 
 /**
@@ -102,6 +110,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
 
   /** The aggregate, or `undefined` when its stream does not exist. */
   async find(id: string): Promise<T | undefined> {
+    const tracer = this.deps.tracer;
+    if (!tracer) return this.read(id);
+    return tracer.load(this.aggregateClass.name, id, () => this.read(id));
+  }
+
+  private async read(id: string): Promise<T | undefined> {
     const streamId = streamIdFor(this.aggregateClass, id);
     const snapshotted = this.metadata.snapshotEvery !== undefined;
     const revision = this.metadata.snapshotRevision;
@@ -137,6 +151,14 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
    * or published (logged at debug level), and the aggregate's new events are dropped.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+    const tracer = this.deps.tracer;
+    if (!tracer) return this.write(aggregate, options);
+    const count = aggregate.getUncommittedEvents().length;
+    const name = this.aggregateClass.name;
+    return tracer.save(name, aggregate.id, count, () => this.write(aggregate, options));
+  }
+
+  private async write(aggregate: T, options: SaveOptions): Promise<void> {
     const events = aggregate.getUncommittedEvents();
     if (events.length === 0) return;
     const streamId = streamIdFor(this.aggregateClass, aggregate.id);

@@ -16,6 +16,7 @@ import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
 import type { WorkerBalancer } from './worker-balancer.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** What the handler gets with each batch. */
 export interface SubscriptionContext {
@@ -156,7 +157,7 @@ export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubs
     owner,
     leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, 3),
     maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
-    backoff: typeof base === 'number' ? (attempt) => base * 2 ** (attempt - 1) : base,
+    backoff: typeof base === 'number' ? (attempt) => backoffDelay(attempt, base) : base,
     unitOfWork: o.unitOfWork ?? o.subscriptionStore.unitOfWork(),
     logger: o.logger ?? new Logger(`Subscription ${o.name}`),
     balancer: o.balancer,

@@ -14,6 +14,7 @@ import {
   type WaitForCatchUpOptions,
 } from './subscription.options.js';
 import type { SubscriptionRecord } from '../core/subscription-store.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** Longest wait between attempts after infrastructure errors (database down, ...). */
 const MAX_ERROR_DELAY_MS = 30_000;
@@ -175,10 +176,10 @@ export class Subscription {
         }
       } catch (error) {
         errors++;
-        const delay = Math.min(
-          MAX_ERROR_DELAY_MS,
-          this.o.pollIntervalMs * 2 ** Math.min(errors, 7),
-        );
+        const delay = backoffDelay(errors + 1, this.o.pollIntervalMs, {
+          maxMs: MAX_ERROR_DELAY_MS,
+          maxDoublings: 7,
+        });
         this.batches.lastError = errorMessage(error);
         this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
         await this.backoff.sleep(delay);

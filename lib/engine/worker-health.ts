@@ -31,3 +31,11 @@ export interface EventSourcingHealthThresholds {
 }
 
 export type ResolvedHealthThresholds = Required<EventSourcingHealthThresholds>;
+
+/**
+ * Where the health of every worker is read from (the DI token of lib/nest's health indicator), so
+ * that metrics and health report the same numbers.
+ */
+export abstract class WorkerHealthSource {
+  abstract workers(): Promise<WorkerHealth[]>;
+}

@@ -12,6 +12,12 @@ export interface ForwarderClient {
   unwrap?<T>(): T;
 }
 
+/** The options of `EventForwardingModule.forRoot`. */
+export interface EventForwardingModuleOptions {
+  /** One forwarder per destination (broker client and pattern). */
+  forwarders: ForwarderOptions[];
+}
+
 /** One forwarder: where it publishes the stored events, and which ones. */
 export interface ForwarderOptions {
   /**

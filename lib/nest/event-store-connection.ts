@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore } from '../core/event-store.js';
 import { InMemoryEventStore } from '../core/in-memory/in-memory-event-store.js';
 import type { SnapshotStore } from '../core/snapshot-store.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InlineProjectionUnsupportedError } from '../core/errors/inline-projection-unsupported.error.js';
 import type { InlineAppendHandler } from '../core/inline-append-handler.js';
 import type { SchemaPart } from '../core/schema-part.js';
 import type { TransactionHandle } from '../core/transaction-handle.js';
@@ -20,6 +20,11 @@ import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
+import { withAppendTracing } from '../telemetry/traced-event-store.js';
+
+/** The stores the module builds: traced when `@opentelemetry/api` is installed. */
+const TracedInMemoryEventStore = withAppendTracing(InMemoryEventStore);
+const TracedTypeOrmEventStore = withAppendTracing(TypeOrmEventStore);
 
 export type { SchemaPart } from '../core/schema-part.js';
 
@@ -53,9 +58,7 @@ export class EventStoreConnection {
     if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
       return this.store.addInlineHandler(handler);
     }
-    throw new EventSourcingError(
-      'inline projections need the TypeORM or in-memory event store; make the projection async',
-    );
+    throw new InlineProjectionUnsupportedError();
   }
 
   /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
@@ -107,7 +110,7 @@ export class EventStoreConnection {
     const options = operatorCli ? { ...moduleOptions, workers: false } : moduleOptions;
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
-      const store = new InMemoryEventStore();
+      const store = new TracedInMemoryEventStore();
       return new EventStoreConnection(
         store,
         store.createSnapshotStore(),
@@ -124,7 +127,7 @@ export class EventStoreConnection {
       guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
     }
     try {
-      const store = new TypeOrmEventStore(dataSource, {
+      const store = new TracedTypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,
         schema: options.schema,
       });

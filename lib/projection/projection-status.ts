@@ -28,6 +28,3 @@ export interface ProjectionStatus {
   failedAt?: Date;
   failedPosition?: number;
 }
-
-/** The global position in a checkpoint; parsed in core/checkpoint.ts like every checkpoint. */
-export { positionOf } from '../core/checkpoint.js';

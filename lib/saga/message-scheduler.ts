@@ -17,6 +17,7 @@ import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { Clock } from '../core/clock.js';
 import { SCHEDULER_LEASE } from './saga.constants.js';
 import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
+import { backoffDelay } from '../core/backoff.js';
 
 const MAX_ERROR_DELAY_MS = 30_000;
 
@@ -142,10 +143,10 @@ export class MessageScheduler {
         if (!more) await this.wakeup.sleep(this.o.pollIntervalMs);
       } catch (error) {
         errors++;
-        const delay = Math.min(
-          MAX_ERROR_DELAY_MS,
-          this.o.pollIntervalMs * 2 ** Math.min(errors, 7),
-        );
+        const delay = backoffDelay(errors + 1, this.o.pollIntervalMs, {
+          maxMs: MAX_ERROR_DELAY_MS,
+          maxDoublings: 7,
+        });
         this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
         await this.wakeup.sleep(delay);
       }
@@ -205,7 +206,7 @@ export class MessageScheduler {
         );
         await this.o.store.markAttemptFailed(message.id, reason, undefined);
       } else {
-        const delay = this.o.backoffMs * 2 ** (attempts - 1);
+        const delay = backoffDelay(attempts, this.o.backoffMs);
         this.o.logger.warn(
           `scheduled ${message.type} ${message.id} of saga "${message.saga}" failed (attempt ${attempts} of ${this.o.maxAttempts}): ${reason}; retrying in ${delay} ms`,
         );

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { CommandBus, ICommand } from '@nestjs/cqrs';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
 import { SagaStoppingError } from '../core/errors/saga-stopping.error.js';
+import { InvalidSagaOutputError } from '../core/errors/invalid-saga-output.error.js';
 import type { LogEvent, StoredEvent } from '../core/event-store.types.js';
 import { MessageContext, setCommandId } from '../core/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
@@ -12,6 +12,7 @@ import type { SagaFailureStore } from '../core/saga-failure-store.js';
 import type { ResolvedSagaOptions } from './saga.options.js';
 import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { countParked, traceSagaCommand, traceSagaEvent } from '../telemetry/worker-tracing.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** What every saga runner needs from the application. */
 export interface SagaRunnerDeps {
@@ -71,7 +72,7 @@ export abstract class SagaRunner {
       } catch (error) {
         lastError = error;
         if (attempt === maxAttempts) break;
-        const delay = backoffMs * 2 ** (attempt - 1);
+        const delay = backoffDelay(attempt, backoffMs);
         this.deps.logger.warn(
           `event ${event.eventId} (${event.type} at position ${event.globalPosition}) failed ` +
             `(attempt ${attempt} of ${maxAttempts}): ${errorMessage(error)}; retrying in ${delay} ms`,
@@ -115,8 +116,9 @@ export abstract class SagaRunner {
     const bus = this.deps.commandBus();
     for (const [index, command] of commands.entries()) {
       if (typeof command !== 'object' || command === null) {
-        throw new EventSourcingError(
-          `saga "${this.name}" produced ${command === null ? 'null' : typeof command} as a command; sagas send command objects`,
+        throw new InvalidSagaOutputError(
+          this.name,
+          `it produced ${command === null ? 'null' : typeof command} as a command; sagas send command objects (instances of a command class)`,
         );
       }
       setCommandId(command, `${idPrefix}:${index}`);

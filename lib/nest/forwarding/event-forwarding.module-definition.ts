@@ -1,11 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { ForwarderOptions } from '../../forwarding/event-forwarder.options.js';
+import type { EventForwardingModuleOptions } from '../../forwarding/event-forwarder.options.js';
 
-/** The options of `EventForwardingModule.forRoot`. */
-export interface EventForwardingModuleOptions {
-  /** One forwarder per destination (broker client and pattern). */
-  forwarders: ForwarderOptions[];
-}
+export type { EventForwardingModuleOptions };
 
 export const {
   ConfigurableModuleClass: ConfigurableEventForwardingModule,

@@ -2,6 +2,7 @@ import { ListenConnectionLostError } from '../../core/errors/listen-connection-l
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { checkOutPgClient, type PgClient } from './postgres-client.js';
+import { backoffDelay } from '../../core/backoff.js';
 
 /** Waits before re-opening a lost LISTEN connection: 100 ms, doubled per failed attempt, <= 10 s. */
 const FIRST_RETRY_MS = 100;
@@ -133,7 +134,7 @@ export class PostgresNotifier {
   }
 
   private reopen(attempt: number): void {
-    const delay = Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), MAX_RETRY_MS);
+    const delay = backoffDelay(attempt, FIRST_RETRY_MS, { maxMs: MAX_RETRY_MS });
     this.retry = setTimeout(() => {
       if (this.closed) return;
       this.open().then(
