@@ -17,6 +17,23 @@ import { openMariadb, openPostgres } from '../aggregate-targets.js';
 import { PlainAccount } from '../bench-domain.js';
 
 const which = process.argv[2] ?? 'mariadb';
+interface TypeCastField {
+  name: string;
+  string(): string | null;
+}
+interface TypeCastPool {
+  query(
+    options: { sql: string; typeCast: (field: TypeCastField, next: () => unknown) => unknown },
+    params: unknown[],
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+}
+/** Parses the JSON text columns while the rows arrive (mysql2 calls it per field, per row). */
+function parseJsonText(field: TypeCastField, next: () => unknown): unknown {
+  if (field.name !== 'data' && field.name !== 'metadata') return next();
+  const text = field.string();
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
 const db = which === 'mariadb' ? await openMariadb() : await openPostgres();
 @Module({
   imports: [
@@ -30,6 +47,14 @@ const app = await NestFactory.createApplicationContext(M, { logger: ['error', 'w
 const repo = app.get<AggregateRepository<PlainAccount>>(getAggregateRepositoryToken(PlainAccount));
 const store = app.get(EventStore);
 const length = Number(process.argv[3] ?? 1000);
+// OTHER=n: other streams of n events in the table, as in the aggregates benchmark.
+const other = Number(process.env.OTHER ?? 0);
+for (let start = 1; start <= other; start += 1000) {
+  const events: NewEvent[] = [];
+  for (let g = start; g < start + 1000; g++)
+    events.push({ type: 'bench.deposited', data: { accountId: 'o', amount: 1 }, metadata: {} });
+  await store.appendToStream('plainacct-o', events, { expectedVersion: start - 1 });
+}
 for (let start = 1; start <= length; start += 1000) {
   const events: NewEvent[] = [];
   for (let g = start; g < start + 1000; g++)
@@ -84,9 +109,43 @@ const variants: [string, () => Promise<unknown>][] = [
         (await s.dialect.runPrepared(db.dataSource, libSql, ['plainacct-x', 0])).records,
       ),
   ],
+  ...(which === 'mariadb'
+    ? ([
+        [
+          'lib sql, JSON parsed in typeCast',
+          () => {
+            const pool = (db.dataSource.driver as unknown as { pool: TypeCastPool }).pool;
+            return new Promise((resolve, reject) =>
+              pool.query(
+                { sql: libSql, typeCast: parseJsonText },
+                ['plainacct-x', 0],
+                (error, rows) => (error ? reject(error) : resolve(rows)),
+              ),
+            );
+          },
+        ],
+      ] as [string, () => Promise<unknown>][])
+    : []),
   ['readHistory', () => store.readHistory('plainacct-x')],
   ['repo.load', () => repo.load('x')],
 ];
+if (process.env.CONSEC) {
+  // As the benchmark measures: 100 loads of one kind in a row, kinds rotated, 5 rounds; then the
+  // garbage each kind makes is collected on its own time.
+  const perOp = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let round = 0; round < 5; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const [name, f] = variants[(k + round) % variants.length];
+      const t = performance.now();
+      for (let i = 0; i < 100; i++) await f();
+      perOp.get(name)!.push((performance.now() - t) / 100);
+    }
+  }
+  for (const [name, v] of perOp) {
+    const sorted = [...v].sort((a, b) => a - b);
+    console.log(`consecutive ${name.padEnd(32)} median ${sorted[2].toFixed(2)} ms per load`);
+  }
+}
 const times = new Map<string, number[]>(variants.map(([name]) => [name, []]));
 const cpus = new Map<string, number[]>(variants.map(([name]) => [name, []]));
 const ops = Math.max(200, Math.round(2_000_000 / length));
