@@ -130,6 +130,22 @@ export { UnknownProjectionEntityError } from './core/errors/unknown-entity.error
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';
+// Partitioned projections
+export {
+  partitionOf,
+  type PartitionBy,
+  type PartitionEvent,
+  type PartitionScope,
+} from './projection/partition/partition-key.js';
+export type { PartitionRetryOutcome } from './projection/partition/partition-retry.js';
+export type { ProjectionPartitionStatus } from './projection/projection-status.js';
+export {
+  ParkedPartitionStore,
+  InMemoryParkedPartitionStore,
+  type ParkedPartition,
+} from './core/parked-partition-store.js';
+export { TypeOrmParkedPartitionStore } from './sql/typeorm-parked-partition-store.js';
+export { PartitionedProjectionStateError } from './core/errors/partitioned-projection-state.error.js';
 
 // Operator CLI
 export { runEventSourcingCli, type EventSourcingCliOptions } from './cli/run-event-sourcing-cli.js';

@@ -16,6 +16,7 @@ import { EventStoreConnection } from './event-store-connection.js';
 import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
 import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { instanceProviders } from './instance.providers.js';
+import { parkedPartitionProviders } from './parked-partition.providers.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -63,6 +64,7 @@ import {
       useFactory: (connection: EventStoreConnection) => connection.subscriptions,
     },
     ...instanceProviders,
+    ...parkedPartitionProviders,
     UpcasterExplorer,
     CommandContextExplorer,
     ProjectionManager,
@@ -80,6 +82,7 @@ import {
     EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
     ...instanceProviders,
+    ...parkedPartitionProviders,
     ...sagaExports,
     HeldBackMonitor,
     EventSourcingHealthIndicator,

@@ -25,6 +25,13 @@ import { traceProjectionBatch } from '../telemetry/worker-tracing.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
 import { positionOf, type ProjectionStatus } from './projection-status.js';
 import { getProjectionMetadata } from './projection.decorator.js';
+import { PartitionedProjections } from './partition/partitioned-projections.js';
+import type { PartitionRetryOutcome } from './partition/partition-retry.js';
+import {
+  InMemoryParkedPartitionStore,
+  ParkedPartitionStore,
+  type ParkedPartition,
+} from '../core/parked-partition-store.js';
 
 export interface RebuildOptions {
   /**
@@ -37,6 +44,8 @@ export interface RebuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** @default 10 minutes */
   timeoutMs?: number;
+  /** Partitioned projections: rebuild only this bucket (0 .. partitions-1). */
+  partition?: number;
 }
 
 /**
@@ -52,6 +61,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   private readonly replayUntil = new Map<string, LogCheckpoint>();
   /** Projections in a blue/green rebuild (their live copy keeps running). */
   private readonly rebuilding = new Set<string>();
+  /** Projections declared with `partitionBy`: their buckets, instead of one worker. */
+  private readonly partitioned = new PartitionedProjections();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -61,6 +72,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly connection: EventStoreConnection,
     @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
     @Optional() private readonly balancer?: WorkerBalancer,
+    @Optional()
+    private readonly parkedStore: ParkedPartitionStore = new InMemoryParkedPartitionStore(),
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -77,6 +90,14 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
         metadata.name,
         new ProjectionRunner(metadata, instance, this.registry, this.store),
       );
+      this.partitioned.add({
+        runner: this.runners.get(metadata.name)!,
+        store: this.store,
+        subscriptions: this.subscriptions,
+        parked: this.parkedStore,
+        balancer: this.balancer,
+        manager: this.connection.dataSource?.manager,
+      });
     }
     for (const runner of this.inline()) {
       // Part of the store's append path, so every append of a handled event runs it.
@@ -106,6 +127,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
+    await this.partitioned.stopAll();
   }
 
   /** The inline projections (the store runs them inside each append). */
@@ -119,7 +141,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** The projections whose worker in this process holds the lease and reads the log. */
   reading(): string[] {
-    return [...this.workers.entries()].filter(([, w]) => isReading(w)).map(([name]) => name);
+    const workers = [...this.workers.entries()].filter(([, w]) => isReading(w));
+    return [...workers.map(([name]) => name), ...this.partitioned.reading()];
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -128,6 +151,11 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       this.store instanceof TypeOrmEventStore ? await this.store.readHorizonAgeMs() : undefined;
     const result: ProjectionStatus[] = [];
     for (const runner of this.runners.values()) {
+      const partitioned = this.partitioned.get(runner.name);
+      if (partitioned) {
+        result.push(await partitioned.status(head, heldBackMs));
+        continue;
+      }
       const record = await this.subscriptions.load(runner.name);
       const worker = this.workers.get(runner.name);
       const live = worker?.status();
@@ -162,6 +190,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   /** Starts (or resumes after a failure, from the last committed checkpoint) an async projection. */
   async start(name: string): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.start();
     const record = await this.subscriptions.load(name);
     if (record?.checkpoint === undefined)
       await runner.hook('init', this.connection.dataSource?.manager);
@@ -170,11 +200,14 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   async stop(name: string): Promise<void> {
     await this.workers.get(this.asyncRunner(name).name)?.stop();
+    await this.partitioned.get(name)?.stop();
   }
 
   /** Stops the projection, empties its read model (`@ProjectionReset`) and its checkpoint. */
-  async reset(name: string): Promise<void> {
+  async reset(name: string, target: { partition?: number } = {}): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.reset(target);
     await this.stop(name);
     // A projection that never ran has no read model to empty (its init hook has not run yet).
     if ((await this.subscriptions.load(name)) !== undefined) {
@@ -185,6 +218,14 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** Reset, then replay every event; resolves when the projection has caught up. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
+    const partitioned = this.partitioned.get(this.asyncRunner(name).name);
+    if (partitioned && options.blueGreen) {
+      throw new EventSourcingError(
+        `projection "${name}" is partitioned: rebuild it in place (all buckets, or one with ` +
+          '{ partition }); a blue/green rebuild of partitioned projections is not supported',
+      );
+    }
+    if (partitioned) return partitioned.rebuild(options, options.timeoutMs ?? 600_000);
     if (options.blueGreen) {
       const runner = this.asyncRunner(name);
       this.rebuilding.add(name);
@@ -227,6 +268,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   /** Stops the projection, drops its read model (`@ProjectionDelete`) and its checkpoint. */
   async delete(name: string): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.delete();
     await this.stop(name);
     await runner.hook('delete', this.connection.dataSource?.manager);
     await this.subscriptions.reset(name);
@@ -237,11 +280,28 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const names = name ? [this.asyncRunner(name).name] : [...this.workers.keys()];
     const workers = names.flatMap((n) => this.workers.get(n) ?? []);
     await Promise.all(workers.map((worker) => worker.waitForCatchUp(options)));
+    const partitioned = name ? [this.partitioned.get(name)] : this.partitioned.all();
+    await Promise.all(partitioned.map((p) => p?.waitForCatchUp(options.timeoutMs)));
+  }
+
+  /** The keys partitioned projections parked (of one projection, or of all). */
+  parked(name?: string): Promise<ParkedPartition[]> {
+    return this.partitioned.parked(name);
+  }
+
+  /**
+   * Retries a parked key of a partitioned projection: its events from the parked one up to the
+   * bucket's checkpoint are applied in one transaction that unparks it. When another instance
+   * holds the bucket, the retry is requested and made there (`state: 'requested'`).
+   */
+  retryPartition(name: string, key: string): Promise<PartitionRetryOutcome> {
+    return this.partitioned.require(name).retry(key);
   }
 
   /** Wakes the workers after an append committed in this process (instead of the next poll). */
   wake(): void {
     for (const worker of this.workers.values()) worker.wake();
+    this.partitioned.wake();
   }
 
   /**

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { InboxTable } from './inbox-table.js';
 import { InstanceRegistry } from './instance-registry.js';
 import { TypeOrmSagaSchema } from './typeorm-saga-schema.js';
+import { TypeOrmParkedPartitionStore } from './typeorm-parked-partition-store.js';
 import { TypeOrmSubscriptionStore } from './typeorm-subscription-store.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
@@ -35,6 +36,7 @@ export function eventStoreSchemaSql(
     new TypeOrmSagaSchema(dataSource, tables),
     new InstanceRegistry(dataSource, tables),
     new InboxTable(dataSource, tables),
+    new TypeOrmParkedPartitionStore(dataSource, tables),
   ];
   return [...new Set(parts.flatMap((part) => part.schemaSql()))];
 }
