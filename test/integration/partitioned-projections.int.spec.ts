@@ -1,0 +1,212 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  EventSourcingModule,
+  ParkedPartitionStore,
+  ProjectionManager,
+  SubscriptionStore,
+  getAggregateRepositoryToken,
+  partitionOf,
+  type AggregateRepository,
+} from 'nestjs-event-sourcing';
+import { Account } from '../support/account.domain.js';
+import { POISON_AMOUNT, TalliesProjection } from '../support/tallies.projection.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
+
+interface Tally {
+  stream_id: string;
+  total: number;
+  events: number;
+  last_version: number;
+}
+
+describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
+  'partitioned projections on %s',
+  (kind) => {
+    let db: TestDatabase;
+    let app: INestApplicationContext;
+    let accounts: AggregateRepository<Account>;
+    let projections: ProjectionManager;
+    let tallies: TalliesProjection;
+    const poison = 'account-poison';
+    const fixSql = () =>
+      db.dataSource.query(
+        kind === 'postgres'
+          ? 'INSERT INTO tally_fixes (stream_id) VALUES ($1)'
+          : 'INSERT INTO tally_fixes (stream_id) VALUES (?)',
+        [poison],
+      );
+    const rows = async (): Promise<Map<string, Tally>> => {
+      const list = await db.dataSource.query<Tally[]>('SELECT * FROM tallies');
+      return new Map(
+        list.map((r) => [
+          r.stream_id,
+          {
+            stream_id: r.stream_id,
+            total: Number(r.total),
+            events: Number(r.events),
+            last_version: Number(r.last_version),
+          },
+        ]),
+      );
+    };
+    /** Opens `account-<id>` and deposits the amounts. */
+    const write = async (id: string, amounts: number[], open = true) => {
+      const account = open ? Account.open(id, 'x') : await accounts.load(id);
+      for (const amount of amounts) account.deposit(amount);
+      await accounts.save(account);
+    };
+    const expected = new Map<string, { total: number; events: number }>();
+    const remember = (id: string, amounts: number[], open = true) => {
+      const was = expected.get(`account-${id}`) ?? { total: 0, events: 0 };
+      expected.set(`account-${id}`, {
+        total: was.total + amounts.reduce((a, b) => a + b, 0),
+        events: was.events + amounts.length + (open ? 1 : 0),
+      });
+    };
+
+    beforeAll(async () => {
+      db = await createTestDatabase(kind);
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          CqrsModule.forRoot(),
+          EventSourcingModule.forRoot({ dataSource: db.dataSource, schema: db.schema }),
+          EventSourcingModule.forFeature([Account]),
+        ],
+        providers: [TalliesProjection],
+      }).compile();
+      app = await moduleRef.init();
+      accounts = app.get(getAggregateRepositoryToken(Account));
+      projections = app.get(ProjectionManager);
+      tallies = app.get(TalliesProjection);
+    });
+    afterAll(async () => {
+      await app?.close();
+      await db?.drop();
+    });
+
+    it('runs four buckets, each with its own checkpoint, and projects every stream exactly', async () => {
+      for (let i = 0; i < 12; i++) {
+        await write(`s${i}`, [i + 100, 2 * i + 200]);
+        remember(`s${i}`, [i + 100, 2 * i + 200]);
+      }
+      await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
+      const got = await rows();
+      for (const [stream, want] of expected) expect(got.get(stream)).toMatchObject(want);
+      const records = await app.get(SubscriptionStore).list();
+      expect(records.map((r) => r.name).filter((n) => n.startsWith('tallies'))).toEqual([
+        'tallies#0',
+        'tallies#1',
+        'tallies#2',
+        'tallies#3',
+      ]);
+      const [status] = (await projections.status()).filter((s) => s.name === 'tallies');
+      expect(status).toMatchObject({ state: 'running', lag: 0, parked: 0, isLeaseOwner: true });
+      expect(status.partitions?.map((p) => p.name)).toEqual(records.map((r) => r.name).sort());
+    });
+
+    it('parks the key of a poison event and goes on with every other key', async () => {
+      await write('poison', [1, POISON_AMOUNT, 5]);
+      await write('s0', [100], false);
+      remember('s0', [100], false);
+      await write('poison', [7], false); // skipped: its key is parked
+      await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
+      const got = await rows();
+      for (const [stream, want] of expected) expect(got.get(stream)).toMatchObject(want);
+      // Applied up to the poison event, nothing after it.
+      expect(got.get(poison)).toMatchObject({ total: 1, events: 2, last_version: 2 });
+      const parked = await projections.parked('tallies');
+      expect(parked).toEqual([
+        expect.objectContaining({
+          projection: 'tallies',
+          key: poison,
+          partition: partitionOf(poison, 4),
+          eventType: 'account.deposited',
+          streamId: poison,
+          version: 3,
+          attempts: 2,
+          error: `poison deposit in ${poison}`,
+        }),
+      ]);
+      const [status] = (await projections.status()).filter((s) => s.name === 'tallies');
+      expect(status).toMatchObject({ state: 'running', parked: 1 });
+    });
+
+    it('keeps the key parked when a retry fails again, with one more attempt', async () => {
+      const outcome = await projections.retryPartition('tallies', poison);
+      expect(outcome).toEqual({
+        state: 'failed',
+        error: `poison deposit in ${poison}`,
+        attempts: 3,
+      });
+      expect((await projections.parked('tallies'))[0]).toMatchObject({ attempts: 3 });
+      expect((await rows()).get(poison)).toMatchObject({ events: 2 });
+    });
+
+    it('after the fix, a retry applies the parked events in order and unparks the key', async () => {
+      await fixSql();
+      const outcome = await projections.retryPartition('tallies', poison);
+      expect(outcome).toEqual({ state: 'resolved', events: 3 });
+      expect(await projections.parked('tallies')).toEqual([]);
+      expect((await rows()).get(poison)).toMatchObject({
+        total: 1 + POISON_AMOUNT + 5 + 7,
+        events: 5,
+        last_version: 5,
+      });
+      // The key's next events go through the bucket again.
+      await write('poison', [20], false);
+      await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
+      expect((await rows()).get(poison)).toMatchObject({ events: 6, last_version: 6 });
+      expect(await projections.retryPartition('tallies', poison)).toEqual({ state: 'not-parked' });
+    });
+
+    it('a retry requested from elsewhere (the CLI, another instance) is made by the bucket owner', async () => {
+      await write('late', [1, POISON_AMOUNT]);
+      await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
+      const parked = app.get(ParkedPartitionStore);
+      expect((await parked.list('tallies')).map((p) => p.key)).toEqual(['account-late']);
+      await db.dataSource.query(
+        kind === 'postgres'
+          ? 'INSERT INTO tally_fixes (stream_id) VALUES ($1)'
+          : 'INSERT INTO tally_fixes (stream_id) VALUES (?)',
+        ['account-late'],
+      );
+      expect(await parked.requestRetry('tallies', 'account-late')).toBe(true);
+      const deadline = Date.now() + 10_000;
+      while ((await parked.list('tallies')).length > 0 && Date.now() < deadline) await sleep(50);
+      expect(await parked.list('tallies')).toEqual([]);
+      expect((await rows()).get('account-late')).toMatchObject({
+        total: 1 + POISON_AMOUNT,
+        events: 3,
+      });
+      expected.set('account-late', { total: 1 + POISON_AMOUNT, events: 3 });
+      expected.set(poison, { total: 1 + POISON_AMOUNT + 5 + 7 + 20, events: 6 });
+    });
+
+    it('rebuilds one bucket: its reset hook gets the bucket, the other rows stay', async () => {
+      const bucket = partitionOf('account-s1', 4);
+      const before = await rows();
+      tallies.resets.length = 0;
+      await projections.rebuild('tallies', { partition: bucket, timeoutMs: 20_000 });
+      expect(tallies.resets).toHaveLength(1);
+      expect(tallies.resets[0]).toMatchObject({ index: bucket, count: 4 });
+      expect(await rows()).toEqual(before);
+      for (const [stream, want] of expected) expect((await rows()).get(stream)).toMatchObject(want);
+    });
+
+    it('rebuilds the whole projection: one reset for all buckets, then every key again', async () => {
+      tallies.resets.length = 0;
+      await projections.rebuild('tallies', { timeoutMs: 20_000 });
+      expect(tallies.resets).toEqual([undefined]);
+      const got = await rows();
+      for (const [stream, want] of expected) expect(got.get(stream)).toMatchObject(want);
+      expect(got.size).toBe(expected.size);
+      await expect(projections.rebuild('tallies', { blueGreen: true })).rejects.toThrow(
+        /partitioned/,
+      );
+    });
+  },
+);

@@ -1,0 +1,100 @@
+import {
+  Projection,
+  ProjectionHandler,
+  ProjectionInit,
+  ProjectionReset,
+  type PartitionScope,
+  type ProjectionContext,
+  type ProjectionHookContext,
+} from 'nestjs-event-sourcing';
+import type { EntityManager } from 'typeorm';
+import { AccountOpened, MoneyDeposited } from './account.domain.js';
+import { bind } from './balances.projection.js';
+
+/** A deposit of this amount is a poison event until `tally_fixes` holds the account's stream. */
+export const POISON_AMOUNT = 13;
+
+async function run<T = unknown>(
+  manager: EntityManager | undefined,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T> {
+  if (!manager) throw new Error('the tallies projection needs a database store');
+  return (await manager.query(bind(manager, sql), params)) as T;
+}
+
+/**
+ * A projection partitioned by stream: per account, the sum of deposits, the number of events and
+ * the last version applied. A handler refuses an event that is not the next version of its stream,
+ * so applying out of order (or twice) fails loudly instead of going unnoticed.
+ */
+@Projection('tallies', {
+  partitionBy: 'stream',
+  partitions: 4,
+  batchSize: 25,
+  pollIntervalMs: 20,
+  maxAttempts: 2,
+})
+export class TalliesProjection {
+  /** The `ctx.partition` of each reset (undefined: the whole projection). */
+  readonly resets: (PartitionScope | undefined)[] = [];
+
+  @ProjectionInit()
+  async init({ manager }: ProjectionHookContext) {
+    await run(
+      manager,
+      'CREATE TABLE IF NOT EXISTS tallies (stream_id VARCHAR(255) PRIMARY KEY, total INT NOT NULL, events INT NOT NULL, last_version INT NOT NULL)',
+    );
+    await run(
+      manager,
+      'CREATE TABLE IF NOT EXISTS tally_fixes (stream_id VARCHAR(255) PRIMARY KEY)',
+    );
+  }
+
+  @ProjectionReset()
+  async reset({ manager, partition }: ProjectionHookContext) {
+    this.resets.push(partition);
+    if (!partition) {
+      await run(manager, 'DELETE FROM tallies');
+      return;
+    }
+    // Only the rows of the keys of the bucket being reset.
+    const rows = await run<{ stream_id: string }[]>(manager, 'SELECT stream_id FROM tallies');
+    for (const row of rows.filter((r) => partition.owns(r.stream_id))) {
+      await run(manager, 'DELETE FROM tallies WHERE stream_id = ?', [row.stream_id]);
+    }
+  }
+
+  @ProjectionHandler(AccountOpened)
+  async opened(_event: AccountOpened, ctx: ProjectionContext) {
+    await run(
+      ctx.manager,
+      'INSERT INTO tallies (stream_id, total, events, last_version) VALUES (?, 0, 1, ?)',
+      [ctx.streamId, ctx.version],
+    );
+  }
+
+  @ProjectionHandler(MoneyDeposited)
+  async deposited(event: MoneyDeposited, ctx: ProjectionContext) {
+    if (event.amount === POISON_AMOUNT) {
+      const fixed = await run<unknown[]>(
+        ctx.manager,
+        'SELECT stream_id FROM tally_fixes WHERE stream_id = ?',
+        [ctx.streamId],
+      );
+      if (fixed.length === 0) throw new Error(`poison deposit in ${ctx.streamId}`);
+    }
+    const manager = ctx.manager!;
+    const result = (await manager.queryRunner!.query(
+      bind(
+        manager,
+        'UPDATE tallies SET total = total + ?, events = events + 1, last_version = ? WHERE stream_id = ? AND last_version = ?',
+      ),
+      [event.amount, ctx.version, ctx.streamId, ctx.version - 1],
+      true,
+    )) as { affected?: number };
+    if (result.affected !== 1) {
+      throw new Error(`${ctx.streamId} v${ctx.version} is not the next event of its stream`);
+    }
+  }
+}
