@@ -115,11 +115,16 @@ export class PartitionBucket {
     );
     const mine = [...keys.keys()].filter((event) => !parked.has(keys.get(event)!));
     if (mine.length === 0) return;
+    let failing: StoredEvent | undefined;
     try {
-      await inSavepoint(ctx.manager, (manager) => this.apply(mine, manager, ctx));
+      await inSavepoint(ctx.manager, (manager) =>
+        this.apply(mine, manager, ctx, (event) => (failing = event)),
+      );
     } catch (error) {
       if (error instanceof SubscriptionTransientError) throw error;
-      await this.isolate(mine, keys, parked, ctx);
+      // In memory nothing rolled back: the events before the failing one are applied already.
+      const from = ctx.manager ? 0 : Math.max(0, mine.indexOf(failing as LogEvent));
+      await this.isolate(mine.slice(from), keys, parked, ctx);
     }
   }
 
@@ -191,12 +196,16 @@ export class PartitionBucket {
     events: StoredEvent[],
     manager: EntityManager | undefined,
     ctx: SubscriptionContext | undefined,
+    onEvent?: (event: StoredEvent) => void,
   ): Promise<void> {
     const name = this.d.runner.name;
     const apply: ApplyContext = {
       manager,
       isReplaying: this.d.isReplaying,
-      onEvent: ctx ? (event) => ctx.handling(event as LogEvent) : undefined,
+      onEvent: (event) => {
+        onEvent?.(event);
+        ctx?.handling(event as LogEvent);
+      },
       state: {
         get: () => {
           throw new PartitionedProjectionStateError(name, 'getState');
