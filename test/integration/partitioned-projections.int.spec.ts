@@ -1,19 +1,20 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EventSourcingModule,
+  EventStore,
   ParkedPartitionStore,
   ProjectionManager,
   SubscriptionStore,
-  getAggregateRepositoryToken,
   partitionOf,
-  type AggregateRepository,
 } from 'nestjs-event-sourcing';
-import { Account } from '../support/account.domain.js';
-import { POISON_AMOUNT, TalliesProjection } from '../support/tallies.projection.js';
+import {
+  POISON_AMOUNT,
+  TalliesProjection,
+  tallyEvents,
+  talliesModule,
+} from '../support/tallies.projection.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
 interface Tally {
@@ -28,10 +29,10 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
   (kind) => {
     let db: TestDatabase;
     let app: INestApplicationContext;
-    let accounts: AggregateRepository<Account>;
+    let store: EventStore;
     let projections: ProjectionManager;
     let tallies: TalliesProjection;
-    const poison = 'account-poison';
+    const poison = 'tally-poison';
     const fixSql = () =>
       db.dataSource.query(
         kind === 'postgres'
@@ -53,16 +54,14 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
         ]),
       );
     };
-    /** Opens `account-<id>` and deposits the amounts. */
+    /** Opens `tally-<id>` and deposits the amounts. */
     const write = async (id: string, amounts: number[], open = true) => {
-      const account = open ? Account.open(id, 'x') : await accounts.load(id);
-      for (const amount of amounts) account.deposit(amount);
-      await accounts.save(account);
+      await store.appendToStream(`tally-${id}`, tallyEvents(id, amounts, open));
     };
     const expected = new Map<string, { total: number; events: number }>();
     const remember = (id: string, amounts: number[], open = true) => {
-      const was = expected.get(`account-${id}`) ?? { total: 0, events: 0 };
-      expected.set(`account-${id}`, {
+      const was = expected.get(`tally-${id}`) ?? { total: 0, events: 0 };
+      expected.set(`tally-${id}`, {
         total: was.total + amounts.reduce((a, b) => a + b, 0),
         events: was.events + amounts.length + (open ? 1 : 0),
       });
@@ -71,15 +70,10 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
     beforeAll(async () => {
       db = await createTestDatabase(kind);
       const moduleRef = await Test.createTestingModule({
-        imports: [
-          CqrsModule.forRoot(),
-          EventSourcingModule.forRoot({ dataSource: db.dataSource, schema: db.schema }),
-          EventSourcingModule.forFeature([Account]),
-        ],
-        providers: [TalliesProjection],
+        imports: [talliesModule({ dataSource: db.dataSource, schema: db.schema })],
       }).compile();
       app = await moduleRef.init();
-      accounts = app.get(getAggregateRepositoryToken(Account));
+      store = app.get(EventStore);
       projections = app.get(ProjectionManager);
       tallies = app.get(TalliesProjection);
     });
@@ -124,11 +118,11 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
           projection: 'tallies',
           key: poison,
           partition: partitionOf(poison, 4),
-          eventType: 'account.deposited',
+          eventType: 'tally.added',
           streamId: poison,
           version: 3,
           attempts: 2,
-          error: `poison deposit in ${poison}`,
+          error: `poison amount in ${poison}`,
         }),
       ]);
       const [status] = (await projections.status()).filter((s) => s.name === 'tallies');
@@ -139,7 +133,7 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
       const outcome = await projections.retryPartition('tallies', poison);
       expect(outcome).toEqual({
         state: 'failed',
-        error: `poison deposit in ${poison}`,
+        error: `poison amount in ${poison}`,
         attempts: 3,
       });
       expect((await projections.parked('tallies'))[0]).toMatchObject({ attempts: 3 });
@@ -167,27 +161,27 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
       await write('late', [1, POISON_AMOUNT]);
       await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
       const parked = app.get(ParkedPartitionStore);
-      expect((await parked.list('tallies')).map((p) => p.key)).toEqual(['account-late']);
+      expect((await parked.list('tallies')).map((p) => p.key)).toEqual(['tally-late']);
       await db.dataSource.query(
         kind === 'postgres'
           ? 'INSERT INTO tally_fixes (stream_id) VALUES ($1)'
           : 'INSERT INTO tally_fixes (stream_id) VALUES (?)',
-        ['account-late'],
+        ['tally-late'],
       );
-      expect(await parked.requestRetry('tallies', 'account-late')).toBe(true);
+      expect(await parked.requestRetry('tallies', 'tally-late')).toBe(true);
       const deadline = Date.now() + 10_000;
       while ((await parked.list('tallies')).length > 0 && Date.now() < deadline) await sleep(50);
       expect(await parked.list('tallies')).toEqual([]);
-      expect((await rows()).get('account-late')).toMatchObject({
+      expect((await rows()).get('tally-late')).toMatchObject({
         total: 1 + POISON_AMOUNT,
         events: 3,
       });
-      expected.set('account-late', { total: 1 + POISON_AMOUNT, events: 3 });
+      expected.set('tally-late', { total: 1 + POISON_AMOUNT, events: 3 });
       expected.set(poison, { total: 1 + POISON_AMOUNT + 5 + 7 + 20, events: 6 });
     });
 
     it('rebuilds one bucket: its reset hook gets the bucket, the other rows stay', async () => {
-      const bucket = partitionOf('account-s1', 4);
+      const bucket = partitionOf('tally-s1', 4);
       const before = await rows();
       tallies.resets.length = 0;
       await projections.rebuild('tallies', { partition: bucket, timeoutMs: 20_000 });

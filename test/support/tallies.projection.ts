@@ -1,17 +1,49 @@
+/**
+ * The partitioned projection of the partitioned-projection tests and drill. It imports lib/ by
+ * relative paths because the drill also runs it in child processes compiled with SWC.
+ */
+import { CqrsModule } from '@nestjs/cqrs';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
+  DomainEvent,
+  EventSourcingModule,
   Projection,
   ProjectionHandler,
   ProjectionInit,
   ProjectionReset,
+  type NewEvent,
   type PartitionScope,
   type ProjectionContext,
   type ProjectionHookContext,
-} from 'nestjs-event-sourcing';
-import type { EntityManager } from 'typeorm';
-import { AccountOpened, MoneyDeposited } from './account.domain.js';
-import { bind } from './balances.projection.js';
+} from '../../lib/index.js';
 
-/** A deposit of this amount is a poison event until `tally_fixes` holds the account's stream. */
+@DomainEvent('tally.opened')
+export class TallyOpened {
+  constructor(readonly id: string) {}
+}
+
+@DomainEvent('tally.added')
+export class TallyAdded {
+  constructor(readonly amount: number) {}
+}
+
+/** The events of a tally stream: opened (when `open`), then one `tally.added` per amount. */
+export function tallyEvents(id: string, amounts: number[], open: boolean): NewEvent[] {
+  return [
+    ...(open ? [{ type: 'tally.opened', data: { id } }] : []),
+    ...amounts.map((amount) => ({ type: 'tally.added', data: { amount } })),
+  ];
+}
+
+/** `?` placeholders in the form the connection's driver expects. */
+function bind(manager: EntityManager, sql: string): string {
+  if (manager.connection.options.type !== 'postgres') return sql;
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** An amount that is a poison event until `tally_fixes` holds the account's stream. */
 export const POISON_AMOUNT = 13;
 
 async function run<T = unknown>(
@@ -65,8 +97,8 @@ export class TalliesProjection {
     }
   }
 
-  @ProjectionHandler(AccountOpened)
-  async opened(_event: AccountOpened, ctx: ProjectionContext) {
+  @ProjectionHandler(TallyOpened)
+  async opened(_event: TallyOpened, ctx: ProjectionContext) {
     await run(
       ctx.manager,
       'INSERT INTO tallies (stream_id, total, events, last_version) VALUES (?, 0, 1, ?)',
@@ -74,15 +106,15 @@ export class TalliesProjection {
     );
   }
 
-  @ProjectionHandler(MoneyDeposited)
-  async deposited(event: MoneyDeposited, ctx: ProjectionContext) {
+  @ProjectionHandler(TallyAdded)
+  async added(event: TallyAdded, ctx: ProjectionContext) {
     if (event.amount === POISON_AMOUNT) {
       const fixed = await run<unknown[]>(
         ctx.manager,
         'SELECT stream_id FROM tally_fixes WHERE stream_id = ?',
         [ctx.streamId],
       );
-      if (fixed.length === 0) throw new Error(`poison deposit in ${ctx.streamId}`);
+      if (fixed.length === 0) throw new Error(`poison amount in ${ctx.streamId}`);
     }
     const manager = ctx.manager!;
     const result = (await manager.queryRunner!.query(
@@ -97,4 +129,22 @@ export class TalliesProjection {
       throw new Error(`${ctx.streamId} v${ctx.version} is not the next event of its stream`);
     }
   }
+}
+
+@Module({})
+class TalliesAppModule {}
+
+/** An application with the tallies projection (a drill instance, or the integration test's). */
+export function talliesModule(options: {
+  dataSource: DataSource;
+  schema: string | undefined;
+}): DynamicModule {
+  return {
+    module: TalliesAppModule,
+    imports: [
+      CqrsModule.forRoot(),
+      EventSourcingModule.forRoot({ dataSource: options.dataSource, schema: options.schema }),
+    ],
+    providers: [TalliesProjection],
+  };
 }
