@@ -82,6 +82,18 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
       await db?.drop();
     });
 
+    it('indexes the events by type and by category, so filtered readers skip other rows', async () => {
+      const names = ['es_events_type_order', 'es_events_category_order'];
+      const sql =
+        kind === 'postgres'
+          ? `SELECT indexname AS name FROM pg_indexes WHERE schemaname = '${db.schema}'`
+          : kind === 'mariadb'
+            ? 'SELECT DISTINCT index_name AS name FROM information_schema.statistics WHERE table_schema = DATABASE()'
+            : "SELECT name FROM sqlite_master WHERE type = 'index'";
+      const found = (await db.dataSource.query<{ name: string }[]>(sql)).map((r) => r.name);
+      expect(found).toEqual(expect.arrayContaining(names));
+    });
+
     it('runs four buckets, each with its own checkpoint, and projects every stream exactly', async () => {
       for (let i = 0; i < 12; i++) {
         await write(`s${i}`, [i + 100, 2 * i + 200]);
