@@ -6,6 +6,7 @@ import { CliError, type CliContext } from './cli-context.js';
 import { formatDuration, ProgressBar } from './progress-bar.js';
 import { reportOf, statusOf, warnIfRunElsewhere } from './projection-reports.js';
 import { renderStatusJson, renderStatusTable } from './status-table.js';
+import { registerPartitionCommands } from './partitions.command.js';
 
 const TIMEOUT_HELP = 'give up waiting after this many minutes (the progress made is kept)';
 const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -183,6 +184,8 @@ export function registerProjectionsCommands(program: Command, context: CliContex
       context.print(`projection "${name}" deleted: read model dropped, checkpoint forgotten`);
     });
 
+  registerPartitionCommands(projections, context);
+
   projections.addHelpText('after', () => {
     const cli = program.name();
     return `
@@ -191,6 +194,8 @@ Examples:
   $ ${cli} projections status --json
   $ ${cli} projections rebuild order_summary
   $ ${cli} projections delete old_summary --yes
+  $ ${cli} projections parked
+  $ ${cli} projections retry order_summary --partition order-42
 
 The CLI boots the application with workers: false, whatever its module's options say: no worker
 starts by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;

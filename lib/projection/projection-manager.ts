@@ -280,8 +280,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const names = name ? [this.asyncRunner(name).name] : [...this.workers.keys()];
     const workers = names.flatMap((n) => this.workers.get(n) ?? []);
     await Promise.all(workers.map((worker) => worker.waitForCatchUp(options)));
-    const partitioned = name ? [this.partitioned.get(name)] : this.partitioned.all();
-    await Promise.all(partitioned.map((p) => p?.waitForCatchUp(options.timeoutMs)));
+    const partitioned = name ? [this.partitioned.get(name) ?? []].flat() : this.partitioned.all();
+    await Promise.all(partitioned.map((p) => p.waitForCatchUp(options.timeoutMs)));
   }
 
   /** The keys partitioned projections parked (of one projection, or of all). */

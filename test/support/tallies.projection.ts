@@ -52,7 +52,7 @@ async function run<T = unknown>(
   params: unknown[] = [],
 ): Promise<T> {
   if (!manager) throw new Error('the tallies projection needs a database store');
-  return (await manager.query(bind(manager, sql), params)) as T;
+  return manager.query<T>(bind(manager, sql), params);
 }
 
 /**
@@ -138,12 +138,17 @@ class TalliesAppModule {}
 export function talliesModule(options: {
   dataSource: DataSource;
   schema: string | undefined;
+  workers?: boolean;
 }): DynamicModule {
   return {
     module: TalliesAppModule,
     imports: [
       CqrsModule.forRoot(),
-      EventSourcingModule.forRoot({ dataSource: options.dataSource, schema: options.schema }),
+      EventSourcingModule.forRoot({
+        dataSource: options.dataSource,
+        schema: options.schema,
+        workers: options.workers,
+      }),
     ],
     providers: [TalliesProjection],
   };

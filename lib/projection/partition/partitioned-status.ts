@@ -22,13 +22,22 @@ export async function partitionedStatus(
     const live = bucket.subscription.status();
     const position = positionOf(live.checkpoint ?? record?.checkpoint);
     const failed = live.state === 'failed' || record?.state === 'failed';
+    const current = (record?.leaseExpiresAt?.getTime() ?? 0) > Date.now();
+    // Run by another process (the operator CLI's buckets are idle): what that process stored.
+    const elsewhere = current && !live.isLeaseOwner && record?.state === 'running';
     partitions.push({
       index: bucket.index,
       name: bucket.name,
-      state: failed ? 'failed' : projection.isRebuilding() ? 'rebuilding' : live.state,
+      state: failed
+        ? 'failed'
+        : projection.isRebuilding()
+          ? 'rebuilding'
+          : elsewhere && live.state === 'stopped'
+            ? 'running'
+            : live.state,
       position,
       lag: Math.max(0, head - position),
-      ...(record?.leaseOwner && { leaseOwner: record.leaseOwner }),
+      ...(current && record?.leaseOwner && { leaseOwner: record.leaseOwner }),
       isLeaseOwner: live.isLeaseOwner,
       ...((live.lastError ?? record?.lastError) && {
         lastError: live.lastError ?? record?.lastError,
