@@ -192,6 +192,20 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
       expected.set(poison, { total: 1 + POISON_AMOUNT + 5 + 7 + 20, events: 6 });
     });
 
+    // SQLite has no deadlocks, and a raw ROLLBACK there leaves TypeORM's one shared connection
+    // believing it is still in a transaction.
+    if (kind !== 'sqlite') {
+      it('an error that ended the batch transaction (a deadlock) fails the batch, parks nothing, and the batch is retried', async () => {
+        tallies.endTransactionOn = 77;
+        await write('dl', [1, 77, 2]);
+        remember('dl', [1, 77, 2]);
+        await projections.waitForCatchUp('tallies', { timeoutMs: 20_000 });
+        expect(tallies.endTransactionOn).toBeUndefined(); // it did happen
+        expect(await projections.parked('tallies')).toEqual([]);
+        expect((await rows()).get('tally-dl')).toMatchObject({ total: 80, events: 4 });
+      });
+    }
+
     it('rebuilds one bucket: its reset hook gets the bucket, the other rows stay', async () => {
       const bucket = partitionOf('tally-s1', 4);
       const before = await rows();

@@ -70,6 +70,11 @@ async function run<T = unknown>(
 export class TalliesProjection {
   /** The `ctx.partition` of each reset (undefined: the whole projection). */
   readonly resets: (PartitionScope | undefined)[] = [];
+  /**
+   * The next event of this amount ends the whole batch transaction (a raw ROLLBACK, as a MySQL
+   * deadlock does) and throws, once.
+   */
+  endTransactionOn: number | undefined;
 
   @ProjectionInit()
   async init({ manager }: ProjectionHookContext) {
@@ -108,6 +113,11 @@ export class TalliesProjection {
 
   @ProjectionHandler(TallyAdded)
   async added(event: TallyAdded, ctx: ProjectionContext) {
+    if (event.amount === this.endTransactionOn) {
+      this.endTransactionOn = undefined;
+      await run(ctx.manager, 'ROLLBACK');
+      throw new Error('deadlock (simulated): the transaction was rolled back');
+    }
     if (event.amount === POISON_AMOUNT) {
       const fixed = await run<unknown[]>(
         ctx.manager,

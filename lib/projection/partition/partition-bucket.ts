@@ -15,6 +15,7 @@ import type { ApplyContext, ProjectionRunner } from '../projection-runner.js';
 import { bucketName, partitionKeyOf, partitionOf, type PartitionBy } from './partition-key.js';
 import { retryParkedKey, type PartitionRetryOutcome } from './partition-retry.js';
 import { Serial } from './serial.js';
+import { SavepointLostError } from '../errors/savepoint-lost.error.js';
 
 export interface PartitionBucketDeps {
   runner: ProjectionRunner;
@@ -121,7 +122,7 @@ export class PartitionBucket {
         this.apply(mine, manager, ctx, (event) => (failing = event)),
       );
     } catch (error) {
-      if (error instanceof SubscriptionTransientError) throw error;
+      if (failsTheBatch(error)) throw error;
       // In memory nothing rolled back: the events before the failing one are applied already.
       const from = ctx.manager ? 0 : Math.max(0, mine.indexOf(failing as LogEvent));
       await this.isolate(mine.slice(from), keys, parked, ctx);
@@ -144,7 +145,7 @@ export class PartitionBucket {
           await inSavepoint(ctx.manager, (manager) => this.apply([event], manager, ctx));
           break;
         } catch (error) {
-          if (error instanceof SubscriptionTransientError) throw error;
+          if (failsTheBatch(error)) throw error;
           if (attempt < maxAttempts) {
             await delay(50 * 2 ** (attempt - 1));
             continue;
@@ -219,16 +220,36 @@ export class PartitionBucket {
   }
 }
 
+const SAVEPOINT = 'es_partition_apply';
+
 /**
  * Runs `work` in a savepoint of the batch's transaction, so a failing event's writes (and on
- * PostgreSQL the aborted transaction) roll back alone. In memory there is nothing to roll back.
+ * PostgreSQL the aborted transaction) roll back alone. Named SQL savepoints rather than TypeORM's
+ * nested transactions: when the savepoint is gone (the whole transaction ended), TypeORM would
+ * swallow that and go on outside any transaction. In memory there is nothing to roll back.
  */
-function inSavepoint(
+async function inSavepoint(
   manager: EntityManager | undefined,
   work: (manager: EntityManager | undefined) => Promise<void>,
 ): Promise<void> {
   if (!manager) return work(undefined);
-  return manager.transaction((inner) => work(inner));
+  await manager.query(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    await work(manager);
+  } catch (error) {
+    try {
+      await manager.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    } catch (lost) {
+      throw new SavepointLostError(error, lost);
+    }
+    throw error;
+  }
+  await manager.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+}
+
+/** Errors a bucket must not park on: the batch fails as a whole (and is retried). */
+function failsTheBatch(error: unknown): boolean {
+  return error instanceof SubscriptionTransientError || error instanceof SavepointLostError;
 }
 
 function delay(ms: number): Promise<void> {
