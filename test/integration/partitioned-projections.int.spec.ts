@@ -15,6 +15,7 @@ import {
   tallyEvents,
   talliesModule,
 } from '../support/tallies.projection.js';
+import { collectWorkerHealth } from '../../lib/nest/health/collect-worker-health.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 
 interface Tally {
@@ -139,6 +140,17 @@ describe.each(['sqlite', 'postgres', 'mariadb'] as const)(
       ]);
       const [status] = (await projections.status()).filter((s) => s.name === 'tallies');
       expect(status).toMatchObject({ state: 'running', parked: 1 });
+      const health = await collectWorkerHealth({
+        projections,
+        sagas: undefined,
+        store,
+        subscriptions: app.get(SubscriptionStore),
+      });
+      expect(health.find((w) => w.name === 'tallies')).toMatchObject({
+        parkedEvents: 1,
+        lagEvents: 0,
+        lagMs: 0,
+      });
     });
 
     it('keeps the key parked when a retry fails again, with one more attempt', async () => {

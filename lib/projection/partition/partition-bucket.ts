@@ -15,6 +15,7 @@ import type { ApplyContext, ProjectionRunner } from '../projection-runner.js';
 import { bucketName, partitionKeyOf, partitionOf, type PartitionBy } from './partition-key.js';
 import { retryParkedKey, type PartitionRetryOutcome } from './partition-retry.js';
 import { Serial } from './serial.js';
+import { traceProjectionBatch } from '../../telemetry/worker-tracing.js';
 import { SavepointLostError } from '../errors/savepoint-lost.error.js';
 
 export interface PartitionBucketDeps {
@@ -71,7 +72,8 @@ export class PartitionBucket {
       unitOfWork: serialised,
       balancer: d.balancer,
       logger: this.logger,
-      handler: (events, ctx) => this.handle(events, ctx),
+      handler: (events, ctx) =>
+        traceProjectionBatch(this.name, events, () => this.handle(events, ctx)),
     });
   }
 

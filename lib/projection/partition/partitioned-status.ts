@@ -1,3 +1,5 @@
+import { compareCheckpoints } from '../../core/checkpoint-order.js';
+import type { LogCheckpoint } from '../../core/event-store.types.js';
 import type { ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
 import type {
@@ -17,10 +19,15 @@ export async function partitionedStatus(
   heldBackMs: number | undefined,
 ): Promise<ProjectionStatus> {
   const partitions: ProjectionPartitionStatus[] = [];
+  let slowestCheckpoint: LogCheckpoint | undefined;
+  let first = true;
   for (const bucket of projection.buckets) {
     const record = await subscriptions.load(bucket.name);
     const live = bucket.subscription.status();
-    const position = positionOf(live.checkpoint ?? record?.checkpoint);
+    const checkpoint = live.checkpoint ?? record?.checkpoint;
+    const position = positionOf(checkpoint);
+    if (first || isBefore(checkpoint, slowestCheckpoint)) slowestCheckpoint = checkpoint;
+    first = false;
     const failed = live.state === 'failed' || record?.state === 'failed';
     const current = (record?.leaseExpiresAt?.getTime() ?? 0) > Date.now();
     // Run by another process (the operator CLI's buckets are idle): what that process stored.
@@ -50,7 +57,7 @@ export async function partitionedStatus(
     name: projection.name,
     mode: 'async',
     state: overall(partitions.map((p) => p.state)),
-    checkpoint: undefined,
+    checkpoint: slowestCheckpoint, // the slowest bucket's
     position: slowest,
     headPosition: head,
     lag: Math.max(0, head - slowest),
@@ -67,4 +74,10 @@ function overall(states: ProjectionState[]): ProjectionState {
     if (states.includes(state)) return state;
   }
   return 'stopped';
+}
+
+/** Whether `a` is earlier in the log than `b` (undefined: the start of the log). */
+function isBefore(a: LogCheckpoint | undefined, b: LogCheckpoint | undefined): boolean {
+  if (a === undefined) return b !== undefined;
+  return b !== undefined && compareCheckpoints(a, b) < 0;
 }
