@@ -105,12 +105,14 @@ export function registerProjectionsCommands(program: Command, context: CliContex
         'of the log. It replays when a worker next runs it ("projections start", or the ' +
         "application's workers).",
     )
-    .action(async (name: string) => {
+    .option('--partition <index>', 'partitioned projections: only this bucket', bucketIndex)
+    .action(async (name: string, options: { partition?: number }) => {
       const manager = await context.get(ProjectionManager);
       const before = await reportOf(context, name);
-      await manager.reset(name);
+      await manager.reset(name, { partition: options.partition });
+      const which = options.partition === undefined ? '' : ` (partition ${options.partition})`;
       context.print(
-        `projection "${name}" reset: read model emptied, checkpoint at the start of the log`,
+        `projection "${name}"${which} reset: read model emptied, checkpoint at the start of the log`,
       );
       if (!warnIfRunElsewhere(context, before, 'it replays the log from the start there now')) {
         context.note(`nothing runs it now: "projections start ${name}" replays the log`);
@@ -128,7 +130,8 @@ export function registerProjectionsCommands(program: Command, context: CliContex
     )
     .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
     .option('--blue-green', 'build a second copy while the live one keeps serving, then swap')
-    .action(async (name: string, options: { timeout: number; blueGreen?: boolean }) => {
+    .option('--partition <index>', 'partitioned projections: only this bucket', bucketIndex)
+    .action(async (name: string, options: RebuildCommandOptions) => {
       const manager = await context.get(ProjectionManager);
       const before = await reportOf(context, name);
       warnIfRunElsewhere(context, before, 'it replays there; progress shows when it has caught up');
@@ -139,6 +142,7 @@ export function registerProjectionsCommands(program: Command, context: CliContex
         await manager.rebuild(name, {
           blueGreen: options.blueGreen ?? false,
           timeoutMs: options.timeout * 60_000,
+          partition: options.partition,
           onProgress: (done, all) => {
             total = all;
             bar.update(done, all);
@@ -217,6 +221,20 @@ function explain(error: unknown, name: string): unknown {
     );
   }
   return error;
+}
+
+interface RebuildCommandOptions {
+  timeout: number;
+  blueGreen?: boolean;
+  partition?: number;
+}
+
+function bucketIndex(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new InvalidArgumentError('a bucket number from 0, e.g. 3 (see "projections status")');
+  }
+  return parsed;
 }
 
 function minutes(value: string): number {

@@ -208,6 +208,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const runner = this.asyncRunner(name);
     const partitioned = this.partitioned.get(name);
     if (partitioned) return partitioned.reset(target);
+    if (target.partition !== undefined) this.partitioned.require(name); // explains
     await this.stop(name);
     // A projection that never ran has no read model to empty (its init hook has not run yet).
     if ((await this.subscriptions.load(name)) !== undefined) {
@@ -226,6 +227,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       );
     }
     if (partitioned) return partitioned.rebuild(options, options.timeoutMs ?? 600_000);
+    if (options.partition !== undefined) this.partitioned.require(name); // explains
     if (options.blueGreen) {
       const runner = this.asyncRunner(name);
       this.rebuilding.add(name);

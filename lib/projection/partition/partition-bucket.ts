@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import type { EventStore } from '../../core/event-store.js';
 import type { LogEvent, StoredEvent } from '../../core/event-store.types.js';
 import { PartitionedProjectionStateError } from '../../core/errors/partitioned-projection-state.error.js';
-import { SubscriptionTransientError } from '../../core/errors/subscription-transient.error.js';
 import type { ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
@@ -16,7 +15,7 @@ import { bucketName, partitionKeyOf, partitionOf, type PartitionBy } from './par
 import { retryParkedKey, type PartitionRetryOutcome } from './partition-retry.js';
 import { Serial } from './serial.js';
 import { traceProjectionBatch } from '../../telemetry/worker-tracing.js';
-import { SavepointLostError } from '../errors/savepoint-lost.error.js';
+import { failsTheBatch, inSavepoint } from './savepoint.js';
 
 export interface PartitionBucketDeps {
   runner: ProjectionRunner;
@@ -220,38 +219,6 @@ export class PartitionBucket {
     };
     return this.d.runner.apply(events, apply);
   }
-}
-
-const SAVEPOINT = 'es_partition_apply';
-
-/**
- * Runs `work` in a savepoint of the batch's transaction, so a failing event's writes (and on
- * PostgreSQL the aborted transaction) roll back alone. Named SQL savepoints rather than TypeORM's
- * nested transactions: when the savepoint is gone (the whole transaction ended), TypeORM would
- * swallow that and go on outside any transaction. In memory there is nothing to roll back.
- */
-async function inSavepoint(
-  manager: EntityManager | undefined,
-  work: (manager: EntityManager | undefined) => Promise<void>,
-): Promise<void> {
-  if (!manager) return work(undefined);
-  await manager.query(`SAVEPOINT ${SAVEPOINT}`);
-  try {
-    await work(manager);
-  } catch (error) {
-    try {
-      await manager.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    } catch (lost) {
-      throw new SavepointLostError(error, lost);
-    }
-    throw error;
-  }
-  await manager.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-}
-
-/** Errors a bucket must not park on: the batch fails as a whole (and is retried). */
-function failsTheBatch(error: unknown): boolean {
-  return error instanceof SubscriptionTransientError || error instanceof SavepointLostError;
 }
 
 function delay(ms: number): Promise<void> {

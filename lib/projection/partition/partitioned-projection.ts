@@ -14,7 +14,7 @@ import { PartitionBucket } from './partition-bucket.js';
 import { partitionOf, partitionScope } from './partition-key.js';
 import type { PartitionRetryOutcome } from './partition-retry.js';
 import { partitionedStatus } from './partitioned-status.js';
-import type { ProjectionStatus } from '../projection-status.js';
+import { positionOf, type ProjectionStatus } from '../projection-status.js';
 
 export interface PartitionedProjectionDeps {
   runner: ProjectionRunner;
@@ -29,6 +29,10 @@ export interface PartitionedProjectionDeps {
 /** `rebuild(name, { partition })`: one bucket only; the whole projection without it. */
 export interface PartitionTarget {
   partition?: number;
+}
+
+export interface RebuildTarget extends PartitionTarget {
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -103,16 +107,25 @@ export class PartitionedProjection {
   }
 
   /** Reset (all or one bucket), then replay; resolves when the rebuilt buckets caught up. */
-  async rebuild(target: PartitionTarget, timeoutMs: number): Promise<void> {
+  async rebuild(target: RebuildTarget, timeoutMs: number): Promise<void> {
     await this.reset(target);
     const head = await this.d.store.headCheckpoint();
     const buckets = this.selected(target);
     for (const bucket of buckets) this.replayUntil.set(bucket.index, head);
+    const total = positionOf(head);
+    // Progress: the slowest rebuilt bucket (each passes every event of the log).
+    const slowest = () =>
+      Math.min(...buckets.map((b) => positionOf(b.subscription.status().checkpoint)));
+    const progress = target.onProgress
+      ? setInterval(() => target.onProgress?.(Math.min(slowest(), total), total), 200)
+      : undefined;
     try {
       if (target.partition === undefined) await this.start();
       else await buckets[0].subscription.start();
       await Promise.all(buckets.map((b) => b.subscription.waitForCatchUp({ timeoutMs })));
+      target.onProgress?.(total, total);
     } finally {
+      if (progress) clearInterval(progress);
       for (const bucket of buckets) this.replayUntil.delete(bucket.index);
     }
   }
