@@ -49,7 +49,7 @@ export default tseslint.config(
   {
     files: ['lib/**/*.ts'],
     plugins: { layers },
-    rules: { 'layers/layers': 'warn' },
+    rules: { 'layers/layers': 'error' },
   },
   prettier,
 );

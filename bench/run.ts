@@ -1,7 +1,7 @@
 // Benchmarks of the event store, its aggregates and its projections against raw drivers (and
 // Emmett). Run by hand, never in CI:
 //
-//   npm run bench                                       every family (about 10 minutes on 2 cores)
+//   npm run bench                                       every family (about 11 minutes on 2 cores)
 //   npm run build && node dist/bench/run.js aggregates  one family; several: `aggregates projections`
 //   node dist/bench/run.js projections:lag              only some parts of the projections family
 //   BENCH_SCALE=0.2 node dist/bench/run.js projections  a quick smoke run
@@ -20,6 +20,14 @@
 //                catch-up  50,000 events projected with one INSERT each, batchSize 100 and 1000,
 //                          lib vs a raw pg loop, 3 interleaved runs
 //                lag       200 appends/s for 10 s per variant (5 variants), append commit to handler
+//
+// Diagnostics (not benchmarks, run one by one after `npm run build`): bench/probes/ splits an
+// aggregate load into SQL, decoding and repository, shows the PostgreSQL tail page's plan on a log
+// built once in schema perf_tail (dropped with `pg-tail.js drop`), a catch-up's statements, and the
+// MariaDB and SQLite log plans with bytes per event.
+//
+// Last full run (README "Benchmarks"): 2 December 2026, 675 s, on the 2-core machine while other
+// jobs ran test suites on it (load average 4-14): ranges were wide, read them with the ratios.
 //
 // BENCH_SCALE (default 1) multiplies every count and the lag test's duration (not the aggregate
 // stream lengths nor the append rate). PG_URL and MARIADB_URL point at the servers (see

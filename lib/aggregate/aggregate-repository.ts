@@ -1,8 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { EventBus, IEvent } from '@nestjs/cqrs';
-import { v5 as uuidv5 } from 'uuid';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
-import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { AppendResult, EventMetadata, ExpectedVersion } from '../core/event-store.types.js';
 import type { Snapshot, SnapshotStore } from '../core/snapshot-store.js';
@@ -16,9 +14,11 @@ import { AggregateNotFoundError } from '../core/errors/aggregate-not-found.error
 import { AggregateSaveInProgressError } from '../core/errors/save-in-progress.error.js';
 import { UndecoratedAggregateError } from '../core/errors/undecorated-aggregate.error.js';
 import type { EventSourcedAggregate } from './event-sourced-aggregate.js';
-import { MessageContext, type MessageContextData } from '../core/message-context.js';
+import { MessageContext } from '../core/message-context.js';
+import { idempotentIds, isReDelivery } from './idempotent-event-ids.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 
 export interface AggregateRepositoryDeps {
   store: EventStore;
@@ -30,31 +30,46 @@ export interface AggregateRepositoryDeps {
    * Runs `callback` once the transaction behind `manager` commits and returns true; false when
    * `manager` holds no open transaction (the append has committed by itself).
    */
-  afterCommit?: (manager: unknown, callback: () => void) => boolean;
+  afterCommit?: (manager: TransactionHandle | undefined, callback: () => void) => boolean;
+  /** Spans around loads and saves (lib/telemetry's `aggregateTracer`); without one, none. */
+  tracer?: AggregateTracer;
 }
 
-/** The namespace of event ids derived from a command's idempotency key (UUID v5). */
-const IDEMPOTENT_EVENT_NAMESPACE = 'b7a3f1e2-5c4d-4e8f-9a6b-0d1c2e3f4a5b';
-/** Saves per stream made so far while handling one command: the n-th save derives its own ids. */
-const savesInContext = new WeakMap<MessageContextData, Map<string, number>>();
-/** Aggregate instances with a save in flight (a marker on the instance, gone with it). */
+/** Wraps a load or a save of one aggregate, e.g. in a tracing span; must return what `work` does. */
+export interface AggregateTracer {
+  load<R>(aggregate: string, id: string, work: () => Promise<R>): Promise<R>;
+  save<R>(aggregate: string, id: string, eventCount: number, work: () => Promise<R>): Promise<R>;
+}
+
+/**
+ * Aggregate instances with a save in flight. Why a module-level WeakSet and not a field:
+ * - the guard is about the instance, whichever repository saves it (`forFeature` in two modules
+ *   makes two repositories for one class), so it cannot live in one repository;
+ * - it is the repository's bookkeeping, not the aggregate's state: a field on the aggregate would
+ *   be visible to (and overridable by) user subclasses and their snapshots;
+ * - it needs no reset: `save` removes its entry in `finally`, and an instance dropped by its
+ *   caller drops out of the set with it (weakly held), so nothing accumulates between tests.
+ */
 const saving = new WeakSet<EventSourcedAggregate>();
 
+/** An aggregate class, constructed with its id (what `forFeature` and the repository take). */
 export type AggregateClass<T extends EventSourcedAggregate> = new (id: string) => T;
 
+/** The options of `AggregateRepository.load` and `find`. */
 export interface LoadOptions {
   /** The version the caller saw (e.g. sent by a client); loading fails if the stream moved on. */
   expectedVersion?: number;
 }
 
+/** The options of `AggregateRepository.save`. */
 export interface SaveOptions {
   /** Metadata stored with every event of this save (besides correlation and causation). */
   metadata?: EventMetadata;
   /**
-   * A TypeORM EntityManager whose transaction the append (and snapshot) joins. The events are
-   * published on the EventBus once that transaction commits; a rollback publishes nothing.
+   * A transaction the append (and snapshot) joins: a TypeORM `EntityManager` on a SQL store. The
+   * events are published on the EventBus once that transaction commits; a rollback publishes nothing.
    */
-  manager?: unknown;
+  manager?: TransactionHandle;
 }
 
 /**
@@ -95,6 +110,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
 
   /** The aggregate, or `undefined` when its stream does not exist. */
   async find(id: string): Promise<T | undefined> {
+    const tracer = this.deps.tracer;
+    if (!tracer) return this.read(id);
+    return tracer.load(this.aggregateClass.name, id, () => this.read(id));
+  }
+
+  private async read(id: string): Promise<T | undefined> {
     const streamId = streamIdFor(this.aggregateClass, id);
     const snapshotted = this.metadata.snapshotEvery !== undefined;
     const revision = this.metadata.snapshotRevision;
@@ -130,6 +151,14 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
    * or published (logged at debug level), and the aggregate's new events are dropped.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+    const tracer = this.deps.tracer;
+    if (!tracer) return this.write(aggregate, options);
+    const count = aggregate.getUncommittedEvents().length;
+    const name = this.aggregateClass.name;
+    return tracer.save(name, aggregate.id, count, () => this.write(aggregate, options));
+  }
+
+  private async write(aggregate: T, options: SaveOptions): Promise<void> {
     const events = aggregate.getUncommittedEvents();
     if (events.length === 0) return;
     const streamId = streamIdFor(this.aggregateClass, aggregate.id);
@@ -211,7 +240,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     }
   }
 
-  private async takeSnapshot(aggregate: T, streamId: string, version: number, manager: unknown) {
+  private async takeSnapshot(
+    aggregate: T,
+    streamId: string,
+    version: number,
+    manager: TransactionHandle | undefined,
+  ) {
     const snapshot = {
       streamId,
       version,
@@ -225,35 +259,4 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       this.logger.warn(`Could not snapshot ${streamId} at ${version}: ${(error as Error).message}`);
     }
   }
-}
-
-/**
- * The event ids of a save made while handling a command with a known id, derived from it, from
- * the stream and from how many saves of that stream the command made before; undefined outside
- * such a command. `saved()` counts the save once it went in (or was found stored).
- */
-function idempotentIds(
-  streamId: string,
-  count: number,
-): { key: string; ids: string[]; saved(): void } | undefined {
-  const context = MessageContext.current();
-  const key = context?.idempotencyKey;
-  if (!context || key === undefined) return undefined;
-  const saves = savesInContext.get(context) ?? new Map<string, number>();
-  savesInContext.set(context, saves);
-  const save = saves.get(streamId) ?? 0;
-  return {
-    key,
-    ids: Array.from({ length: count }, (_, index) =>
-      uuidv5(`${key}:${streamId}:${save}:${index}`, IDEMPOTENT_EVENT_NAMESPACE),
-    ),
-    saved: () => saves.set(streamId, save + 1),
-  };
-}
-
-/** The append failed because (some of) exactly these derived ids are stored: done before. */
-function isReDelivery(error: unknown, ids: readonly string[]): boolean {
-  if (!(error instanceof DuplicateEventIdError) || error.eventIds.length === 0) return false;
-  const ours = new Set(ids);
-  return error.eventIds.every((id) => ours.has(id.toLowerCase()));
 }

@@ -5,6 +5,7 @@ import { hasControlCharacters } from '../core/stream-id.js';
 import { AGGREGATE_METADATA } from './aggregate.constants.js';
 import { UndecoratedAggregateError } from '../core/errors/undecorated-aggregate.error.js';
 
+/** The options of `@Aggregate`. */
 export interface AggregateOptions {
   /**
    * Take a snapshot each time the stream passes a multiple of this many events, so loading reads

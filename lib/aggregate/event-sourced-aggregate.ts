@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { AggregateRoot, type IEvent, type IEventHandler } from '@nestjs/cqrs';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { AggregateAutoCommitError } from '../core/errors/aggregate-auto-commit.error.js';
+import { AggregateUnsavedEventsError } from '../core/errors/aggregate-unsaved-events.error.js';
+import { InvalidSnapshotStateError } from '../core/errors/invalid-snapshot-state.error.js';
 import { isPlainObject, reviveDates } from '../serialization/revive-dates.js';
 import { findEventSourcingHandler } from './event-sourcing-handler.decorator.js';
 
@@ -60,10 +62,7 @@ export abstract class EventSourcedAggregate extends AggregateRoot {
   override apply<T extends IEvent = IEvent>(event: T, options?: ApplyOptions): void;
   override apply<T extends IEvent = IEvent>(event: T, options?: boolean | ApplyOptions): void {
     if (this.autoCommit) {
-      throw new EventSourcingError(
-        `${this.constructor.name} ${this.id} has autoCommit on, which would publish events without storing them; ` +
-          'leave autoCommit off on event-sourced aggregates and save them through their repository',
-      );
+      throw new AggregateAutoCommitError(this.constructor.name, this.id);
     }
     super.apply(event, options as ApplyOptions);
     this.#version++;
@@ -150,10 +149,7 @@ export abstract class EventSourcedAggregate extends AggregateRoot {
   protected fromSnapshot(state: unknown): void {
     const revived = reviveDates(state);
     if (!isPlainObject(revived)) {
-      throw new EventSourcingError(
-        `${this.constructor.name} snapshot state must be an object, got ${typeof state}; ` +
-          'override fromSnapshot(state) when toSnapshot() returns something else',
-      );
+      throw new InvalidSnapshotStateError(this.constructor.name, typeof state);
     }
     const rest = { ...revived };
     delete rest.id;
@@ -172,10 +168,7 @@ export abstract class EventSourcedAggregate extends AggregateRoot {
   private assertNothingUnsaved(action: string): void {
     const pending = super.getUncommittedEvents().length;
     if (pending > 0) {
-      throw new EventSourcingError(
-        `cannot ${action} ${this.constructor.name} ${this.id}: it has ${pending} unsaved event(s); ` +
-          'load into a fresh aggregate, before applying new events',
-      );
+      throw new AggregateUnsavedEventsError(this.constructor.name, this.id, pending, action);
     }
   }
 }

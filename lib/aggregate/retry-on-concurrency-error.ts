@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
+import { backoffDelay } from '../core/backoff.js';
 
+/** The options of `retryOnConcurrencyError`. */
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 3 */
   attempts?: number;
@@ -26,7 +28,7 @@ export async function retryOnConcurrencyError<T>(
       return await work();
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= attempts) throw error;
-      await sleep(backoff * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      await sleep(backoffDelay(attempt, backoff) * (0.5 + Math.random()));
     }
   }
 }

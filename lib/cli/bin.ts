@@ -3,6 +3,7 @@
 // projections status`. It imports the application's root module and hands it to
 // runEventSourcingCli, which boots it without workers.
 import 'reflect-metadata';
+import { errorMessage } from '../core/error-message.js';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,7 +52,7 @@ if (!spec) {
       name: 'nestjs-event-sourcing',
     });
   } catch (error) {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

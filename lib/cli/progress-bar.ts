@@ -1,22 +1,8 @@
 import type { Writable } from 'node:stream';
+import cliProgress from 'cli-progress';
 
-export interface ProgressSnapshot {
-  /** Events handled so far. */
-  done: number;
-  /** Events to handle in all (0: nothing to do, shown as complete). */
-  total: number;
-  /** Time since the work began. */
-  elapsedMs: number;
-}
-
-export interface ProgressBarOptions {
-  /** Printed before the bar, e.g. the projection's name. */
-  label?: string;
-  /** Characters between the brackets. @default 30 */
-  width?: number;
-  /** The clock (tests pass a fake one). @default Date.now */
-  now?: () => number;
-}
+/** How often a stream that is not a terminal (a log file, CI) gets a line while work goes on. */
+const LOG_LINE_EVERY_MS = 10_000;
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -33,94 +19,82 @@ export function formatDuration(ms: number): string {
 /**
  * One line of progress, e.g.
  * `balances [█████████░░░░░░░░░░░░░░░░░░░░░]  30%  3,000/10,000 events  1,500 ev/s  ETA 5s`;
- * when complete, the time it took replaces the ETA.
+ * when complete, the time it took replaces the ETA. cli-progress draws the bar and estimates the
+ * ETA; this only chooses the words operators read.
  */
-export function renderProgressBar(
-  snapshot: ProgressSnapshot,
-  options: ProgressBarOptions = {},
-): string {
-  const width = options.width ?? 30;
-  const total = Math.max(0, snapshot.total);
-  const done = Math.min(Math.max(0, snapshot.done), total);
-  const ratio = total === 0 ? 1 : done / total;
-  const filled = Math.floor(ratio * width);
-  const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-  const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
-  const seconds = snapshot.elapsedMs / 1_000;
-  const rate = seconds > 0 ? done / seconds : 0;
-  const tail =
-    ratio >= 1
-      ? `took ${formatDuration(snapshot.elapsedMs)}`
-      : rate > 0
-        ? `ETA ${formatDuration(((total - done) / rate) * 1_000)}`
-        : 'ETA --';
-  const parts = [
-    options.label ? `${options.label} ${bar}` : bar,
-    percent,
-    `${count.format(done)}/${count.format(total)} events`,
-    `${count.format(rate)} ev/s`,
-    tail,
-  ];
-  return parts.join('  ');
+function progressLine(label: string | undefined): cliProgress.GenericFormatter {
+  return (options, params) => {
+    const done = Math.min(params.value, params.total);
+    const elapsedMs = (params.stopTime ?? Date.now()) - params.startTime;
+    const rate = elapsedMs > 0 ? done / (elapsedMs / 1_000) : 0;
+    const bar = `[${cliProgress.Format.BarFormat(params.progress, options)}]`;
+    // seconds, or 'NULL' / 'INF' while cli-progress has too little data to estimate
+    const eta = Number(params.eta);
+    const tail =
+      params.progress >= 1
+        ? `took ${formatDuration(elapsedMs)}`
+        : rate > 0 && Number.isFinite(eta)
+          ? `ETA ${formatDuration(eta * 1_000)}`
+          : 'ETA --';
+    return [
+      label ? `${label} ${bar}` : bar,
+      `${Math.floor(params.progress * 100)}%`.padStart(4),
+      `${count.format(done)}/${count.format(params.total)} events`,
+      `${count.format(rate)} ev/s`,
+      tail,
+    ].join('  ');
+  };
 }
 
 /**
- * Writes progress to a stream: redrawn in place on a terminal, otherwise (a log file, CI) one line
- * each time another tenth of the work is done, so logs stay short.
+ * Progress of a replay on a stream (stderr), drawn by cli-progress: redrawn in place on a
+ * terminal; elsewhere (a log file, CI) a plain line when it starts, every 10 s, and at the end.
  */
 export class ProgressBar {
-  private readonly startedAt: number;
-  private readonly now: () => number;
-  private readonly tty: boolean;
-  private lastTenth = -1;
-  private pendingLine = false;
-  private last: { done: number; total: number } = { done: 0, total: 0 };
+  private readonly bar: cliProgress.SingleBar;
+  private started = false;
 
-  constructor(
-    private readonly stream: Writable,
-    private readonly options: ProgressBarOptions = {},
-  ) {
-    this.now = options.now ?? Date.now;
-    this.startedAt = this.now();
-    this.tty = (stream as Writable & { isTTY?: boolean }).isTTY === true;
+  constructor(stream: Writable, options: { label?: string } = {}) {
+    const tty = (stream as Writable & { isTTY?: boolean }).isTTY === true;
+    this.bar = new cliProgress.SingleBar({
+      stream,
+      format: progressLine(options.label),
+      barsize: 30,
+      barCompleteChar: '█',
+      barIncompleteChar: '░',
+      hideCursor: false,
+      // the CLI has its own SIGINT handling (closing the application)
+      gracefulExit: false,
+      noTTYOutput: true,
+      notTTYSchedule: LOG_LINE_EVERY_MS,
+      // In a log, the last line already ends with a newline; the "clear" is a no-op there, so
+      // this only drops cli-progress's extra empty line. On a terminal the finished bar stays.
+      clearOnComplete: !tty,
+      // 0 of 0 is done, not 0%
+      emptyOnZero: false,
+    });
   }
 
   update(done: number, total: number): void {
-    this.last = { done, total };
-    const line = this.render();
-    if (this.tty) {
-      // Back to the start of the line, draw, and clear what a longer previous line left.
-      this.stream.write(`\r${line}\x1b[K`);
-      this.pendingLine = true;
+    const all = Math.max(0, total);
+    const value = Math.min(Math.max(0, done), all);
+    if (!this.started) {
+      this.started = true;
+      this.bar.start(all, value);
       return;
     }
-    const tenth = total <= 0 ? 10 : Math.floor((Math.min(done, total) / total) * 10);
-    if (tenth > this.lastTenth) {
-      this.lastTenth = tenth;
-      this.stream.write(`${line}\n`);
-    }
+    this.bar.setTotal(all);
+    this.bar.update(value);
   }
 
   /** Draws the finished bar (100%, the time it took) and ends the line. */
   complete(total: number): void {
-    if (this.tty) {
-      this.update(total, total);
-      this.end();
-    } else if (this.lastTenth < 10) {
-      this.update(total, total);
-    }
+    this.update(total, total);
+    this.end();
   }
 
-  /** Ends a bar drawn in place, so that what follows (an error) starts on a line of its own. */
+  /** Stops drawing and ends the line, so that what follows (an error) starts on a line of its own. */
   end(): void {
-    if (this.pendingLine) this.stream.write('\n');
-    this.pendingLine = false;
-  }
-
-  private render(): string {
-    return renderProgressBar(
-      { ...this.last, elapsedMs: this.now() - this.startedAt },
-      { label: this.options.label, width: this.options.width },
-    );
+    this.bar.stop();
   }
 }

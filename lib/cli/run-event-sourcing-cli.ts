@@ -1,8 +1,10 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { errorMessage } from '../core/error-message.js';
 import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CliContext, CliError } from './cli-context.js';
 
+/** The options of `runEventSourcingCli`. */
 export interface EventSourcingCliOptions {
   /**
    * The arguments after the script, e.g. `['projections', 'status']`.
@@ -70,7 +72,7 @@ export async function runEventSourcingCli(
   try {
     await context.close();
   } catch (error) {
-    stderr.write(`error: closing the application failed: ${messageOf(error)}\n`);
+    stderr.write(`error: closing the application failed: ${errorMessage(error)}\n`);
     code ||= 1;
   }
   if (options.exitOnEnd ?? options.argv === undefined) process.exitCode = code;
@@ -79,10 +81,6 @@ export async function runEventSourcingCli(
 
 /** Prints what went wrong and picks the exit code. */
 function report(error: unknown, stderr: Writable): number {
-  stderr.write(`error: ${messageOf(error)}\n`);
+  stderr.write(`error: ${errorMessage(error)}\n`);
   return error instanceof CliError ? error.exitCode : 1;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

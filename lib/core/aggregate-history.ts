@@ -10,6 +10,7 @@ export interface HistoryEvent {
   metadata: EventMetadata;
 }
 
+/** How `readHistory` uses snapshots when it reads an aggregate's stream. */
 export interface ReadHistoryOptions {
   /** Where the aggregate's snapshots are kept; without it the whole stream is read. */
   snapshots?: SnapshotStore;

@@ -1,3 +1,4 @@
+import type { TransactionHandle } from './transaction-handle.js';
 /**
  * Metadata stored with every event. `correlationId` ties together everything one request caused,
  * `causationId` names the message (command or event) that directly caused this one.
@@ -45,19 +46,21 @@ export type LogCheckpoint = string;
 /** The version a writer expects the stream to be at. */
 export type ExpectedVersion = number | 'any' | 'no_stream' | 'stream_exists';
 
+/** How `appendToStream` checks the stream and what it adds to the events. */
 export interface AppendOptions {
   /** @default 'any' */
   expectedVersion?: ExpectedVersion;
   /** Metadata merged into each event's own metadata (the event's keys win). */
   metadata?: EventMetadata;
   /**
-   * A TypeORM `EntityManager` whose transaction the append joins (under a savepoint), so events and
-   * the caller's own writes commit or roll back together; workers are woken once it commits.
-   * Ignored by the in-memory store.
+   * A transaction the append joins (under a savepoint): on a SQL store a TypeORM `EntityManager`,
+   * so events and the caller's own writes commit or roll back together; workers are woken once it
+   * commits. Ignored by the in-memory store.
    */
-  manager?: unknown;
+  manager?: TransactionHandle;
 }
 
+/** What `appendToStream` stored: the events with their versions and positions. */
 export interface AppendResult {
   streamId: string;
   /** The stream's version after the append: pass it as `expectedVersion` to the next append. */
@@ -65,8 +68,10 @@ export interface AppendResult {
   events: StoredEvent[];
 }
 
+/** The order `readStream` reads a stream in. */
 export type ReadDirection = 'forward' | 'backward';
 
+/** Which part of a stream `readStream` reads, and in which order. */
 export interface ReadStreamOptions {
   /** First version to read (forward) or the highest version to read (backward). */
   fromVersion?: number;
@@ -75,6 +80,7 @@ export interface ReadStreamOptions {
   direction?: ReadDirection;
 }
 
+/** Where `readAll` starts in the global log, how much it reads, and which events it keeps. */
 export interface ReadAllOptions {
   /** Read events after this checkpoint; omit to read from the start. */
   after?: LogCheckpoint;
@@ -86,6 +92,7 @@ export interface ReadAllOptions {
   categories?: readonly string[];
 }
 
+/** A page of the global log and the checkpoint to read the next page from. */
 export interface ReadAllResult {
   events: LogEvent[];
   /** Where to continue from. It moves past filtered-out events too. */

@@ -1,9 +1,10 @@
 import type { StoredEvent } from './event-store.types.js';
+import type { TransactionHandle } from './transaction-handle.js';
 
 /** What an inline handler gets: the transaction of the append (none on the in-memory store). */
 export interface InlineAppendContext {
-  /** The TypeORM EntityManager of the append's transaction. */
-  manager?: unknown;
+  /** The append's transaction (a TypeORM `EntityManager` on a SQL store). */
+  manager?: TransactionHandle;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventMetadata } from './event-store.types.js';
-import { EVENT_VERSION_METADATA_KEY } from '../serialization/serialization.constants.js';
 
 /** What the message being handled right now passes on to the events it causes. */
 export interface MessageContextData {
@@ -60,6 +59,12 @@ export function setCommandId(command: object, id: string): void {
 export function commandIdOf(command: object): string | undefined {
   return commandIds.get(command);
 }
+
+/**
+ * The key of stored event metadata that holds the event's schema version (missing means 1). Kept in
+ * the core because it is part of what a stored message's metadata means; serialization writes it.
+ */
+export const EVENT_VERSION_METADATA_KEY = 'eventVersion';
 
 /** Keys of a message's metadata that describe that message alone, not what it causes. */
 const OWN_KEYS = new Set<string>(['correlationId', 'causationId', EVENT_VERSION_METADATA_KEY]);

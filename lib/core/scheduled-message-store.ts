@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { EventMetadata, LogCheckpoint } from './event-store.types.js';
+import type { TransactionHandle } from './transaction-handle.js';
 import { immediateUnitOfWork, type UnitOfWork } from './unit-of-work.js';
 
 /** `pending` until delivered, cancelled, or failed after its attempts. */
@@ -8,6 +8,7 @@ export type ScheduledMessageStatus = 'pending' | 'delivered' | 'cancelled' | 'fa
 /** `event`: delivered to the saga that scheduled it; `command`: sent through the CommandBus. */
 export type ScheduledMessageKind = 'command' | 'event';
 
+/** A command or event a saga scheduled for later, with its delivery state. */
 export interface ScheduledMessage {
   /** A UUID. */
   id: string;
@@ -37,6 +38,7 @@ export interface ScheduledMessage {
   updatedAt: Date;
 }
 
+/** What a saga gives the store when it schedules a message. */
 export type NewScheduledMessage = Pick<
   ScheduledMessage,
   'id' | 'saga' | 'instance' | 'key' | 'kind' | 'type' | 'payload' | 'metadata' | 'dueAt'
@@ -48,6 +50,7 @@ export interface DueFilter {
   exceptSagas?: readonly string[];
 }
 
+/** Which scheduled messages `list` returns. */
 export interface ScheduledListFilter {
   saga?: string;
   status?: ScheduledMessageStatus;
@@ -55,7 +58,8 @@ export interface ScheduledListFilter {
 
 /** A transaction to join (database stores); ignored by the in-memory store. */
 export interface InTransaction {
-  manager?: EntityManager;
+  /** From this store's `unitOfWork()` (a TypeORM `EntityManager` on a SQL store). */
+  manager?: TransactionHandle;
 }
 
 /**
@@ -162,6 +166,8 @@ export class InMemoryScheduledMessageStore extends ScheduledMessageStore {
   }
 
   async markDelivered(id: string): Promise<void> {
+    // Only a pending message: one cancelled meanwhile stays cancelled, as in a database.
+    if (this.rows.get(id)?.status !== 'pending') return;
     this.update(id, (m) => (m.status = 'delivered'));
   }
 

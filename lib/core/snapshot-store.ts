@@ -1,3 +1,4 @@
+import type { TransactionHandle } from './transaction-handle.js';
 /** The saved state of an aggregate at a version, so loading reads only the events after it. */
 export interface Snapshot {
   streamId: string;
@@ -13,12 +14,16 @@ export interface Snapshot {
 export abstract class SnapshotStore {
   abstract load(streamId: string): Promise<Snapshot | undefined>;
   /**
-   * Saves a snapshot unless a newer one is already stored. With a TypeORM `manager` it joins that
-   * transaction, so a rolled-back save leaves no snapshot ahead of the stream.
+   * Saves a snapshot unless a newer one is already stored. With a `manager` (a TypeORM
+   * `EntityManager` on a SQL store) it joins that transaction, so a rolled-back save leaves no
+   * snapshot ahead of the stream.
    */
-  abstract save(snapshot: Snapshot, manager?: unknown): Promise<void>;
+  abstract save(snapshot: Snapshot, manager?: TransactionHandle): Promise<void>;
 }
 
+/**
+ * Snapshots in memory: the reference implementation, used with the in-memory store and in tests.
+ */
 export class InMemorySnapshotStore extends SnapshotStore {
   private readonly snapshots = new Map<string, Snapshot>();
 

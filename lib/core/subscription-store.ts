@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { LogCheckpoint } from './event-store.types.js';
+import type { TransactionHandle } from './transaction-handle.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 /**
@@ -42,10 +42,10 @@ export interface SubscriptionFence {
 
 export interface SaveCheckpointOptions {
   /**
-   * A TypeORM `EntityManager` inside a transaction: the checkpoint is written in that transaction,
-   * so it commits or rolls back with the read-model writes made through the same manager.
+   * The transaction to write in (from this store's `unitOfWork()`; a TypeORM `EntityManager` on a
+   * SQL store): the checkpoint commits or rolls back with the read-model writes made in it.
    */
-  manager?: EntityManager;
+  manager?: TransactionHandle;
   /**
    * The projection's own state (any JSON value) to store with the checkpoint; `null` clears it,
    * undefined keeps what is stored.
@@ -98,7 +98,7 @@ export abstract class SubscriptionStore {
   abstract claimBatch(
     name: string,
     fence: SubscriptionFence & { ttlMs: number },
-    options?: { manager?: EntityManager },
+    options?: { manager?: TransactionHandle },
   ): Promise<boolean>;
 
   /** Marks the subscription failed with the error message, where it failed, and when. */

@@ -1,9 +1,12 @@
-import type { EntityManager } from 'typeorm';
+import type { TransactionHandle } from './transaction-handle.js';
 
 /** What a unit of work hands to the batch it runs. */
 export interface UnitOfWorkContext {
-  /** The transaction's entity manager, when the unit of work is a TypeORM transaction. */
-  manager?: EntityManager;
+  /**
+   * The transaction the batch runs in (a TypeORM `EntityManager` on a SQL store); undefined when
+   * the unit of work is not a database transaction (in-memory store).
+   */
+  manager?: TransactionHandle;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { LogCheckpoint, LogEvent, ReadAllResult } from '../core/event-store.types.js';
 import { SubscriptionFencedError } from '../core/errors/subscription-fenced.error.js';
 import { SubscriptionTransientError } from '../core/errors/subscription-transient.error.js';
-import { errorMessage } from './lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import type { ResolvedSubscriptionOptions, SubscriptionContext } from './subscription.options.js';
 import type { SubscriptionRecord } from '../core/subscription-store.js';
 import type { Sleeper } from './sleeper.js';

@@ -1,4 +1,4 @@
-import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { compareCheckpoints, START_CHECKPOINT } from '../core/checkpoint.js';
 import { SubscriptionCatchUpTimeoutError } from '../core/errors/subscription-catch-up-timeout.error.js';
 import {
   SubscriptionFailedError,
@@ -7,9 +7,6 @@ import {
 import type { ResolvedSubscriptionOptions } from './subscription.options.js';
 import type { SubscriptionRecord } from '../core/subscription-store.js';
 import type { Sleeper } from './sleeper.js';
-
-/** Before the first event: every store's checkpoints order at or after it. */
-const START = '0';
 
 /**
  * Resolves once the stored checkpoint has reached the head of the log as it was when called, so
@@ -35,7 +32,7 @@ export async function waitForCatchUp(
     const record = await o.subscriptionStore.load(o.name);
     check(record);
     // A filtered reader moves its checkpoint past the events it skips, so it reaches the head too.
-    if (compareCheckpoints(record?.checkpoint ?? START, head) >= 0) return;
+    if (compareCheckpoints(record?.checkpoint ?? START_CHECKPOINT, head) >= 0) return;
     const left = deadline - Date.now();
     if (left <= 0) throw new SubscriptionCatchUpTimeoutError(o.name, timeoutMs);
     await progress.sleep(Math.min(o.pollIntervalMs, left));

@@ -1,4 +1,5 @@
 import type { SubscriptionLogger } from './subscription.options.js';
+import { errorMessage } from '../core/error-message.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 
 /**
@@ -62,8 +63,4 @@ export class LeaseKeeper {
       this.renewing = false;
     }
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,22 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
 import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
 import type { WorkerBalancer } from './worker-balancer.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** What the handler gets with each batch. */
 export interface SubscriptionContext {
   /**
-   * The batch's transaction (TypeORM stores): write the read model through it and the writes
-   * commit together with the checkpoint. Undefined with the in-memory store.
+   * The batch's transaction (a TypeORM `EntityManager` on a SQL store): write the read model
+   * through it and the writes commit together with the checkpoint. Undefined in memory.
    */
-  manager?: EntityManager;
+  manager?: TransactionHandle;
   /** The subscription's name. */
   subscription: string;
   /** The projection's own state as last committed (undefined when none). */
@@ -135,21 +143,21 @@ export function resolveSubscriptionOptions(o: SubscriptionOptions): ResolvedSubs
   if (owner.length === 0 || owner.length > 255) {
     throw new InvalidOptionsError('owner', 'the lease owner id must be 1 to 255 characters');
   }
-  const base = o.retry?.backoffMs ?? 100;
+  const base = o.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
   if (typeof base === 'number') positive('retry.backoffMs', base, 0);
   return {
     name: o.name,
     eventStore: o.eventStore,
     subscriptionStore: o.subscriptionStore,
     handler: o.handler,
-    batchSize: positive('batchSize', o.batchSize ?? 100),
-    pollIntervalMs: positive('pollIntervalMs', o.pollIntervalMs ?? 250),
+    batchSize: positive('batchSize', o.batchSize ?? DEFAULT_BATCH_SIZE),
+    pollIntervalMs: positive('pollIntervalMs', o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
     types: o.types,
     categories: o.categories,
     owner,
-    leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? 10_000, 3),
-    maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? 5),
-    backoff: typeof base === 'number' ? (attempt) => base * 2 ** (attempt - 1) : base,
+    leaseTtlMs: positive('leaseTtlMs', o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, 3),
+    maxAttempts: positive('retry.maxAttempts', o.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+    backoff: typeof base === 'number' ? (attempt) => backoffDelay(attempt, base) : base,
     unitOfWork: o.unitOfWork ?? o.subscriptionStore.unitOfWork(),
     logger: o.logger ?? new Logger(`Subscription ${o.name}`),
     balancer: o.balancer,

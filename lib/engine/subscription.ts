@@ -1,7 +1,9 @@
 import { BatchProcessor, type BatchFailure } from './batch-processor.js';
+import { DEFAULT_CATCH_UP_TIMEOUT_MS } from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { storedFailure, waitForCatchUp } from './catch-up.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
-import { errorMessage, LeaseKeeper } from './lease-keeper.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { Sleeper } from './sleeper.js';
 import {
   resolveSubscriptionOptions,
@@ -12,6 +14,7 @@ import {
   type WaitForCatchUpOptions,
 } from './subscription.options.js';
 import type { SubscriptionRecord } from '../core/subscription-store.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** Longest wait between attempts after infrastructure errors (database down, ...). */
 const MAX_ERROR_DELAY_MS = 30_000;
@@ -134,7 +137,12 @@ export class Subscription {
    */
   async waitForCatchUp(options: WaitForCatchUpOptions = {}): Promise<void> {
     this.wake();
-    await waitForCatchUp(this.o, this.progress, () => this.failure, options.timeoutMs ?? 30_000);
+    await waitForCatchUp(
+      this.o,
+      this.progress,
+      () => this.failure,
+      options.timeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS,
+    );
   }
 
   private async run(): Promise<void> {
@@ -168,10 +176,10 @@ export class Subscription {
         }
       } catch (error) {
         errors++;
-        const delay = Math.min(
-          MAX_ERROR_DELAY_MS,
-          this.o.pollIntervalMs * 2 ** Math.min(errors, 7),
-        );
+        const delay = backoffDelay(errors + 1, this.o.pollIntervalMs, {
+          maxMs: MAX_ERROR_DELAY_MS,
+          maxDoublings: 7,
+        });
         this.batches.lastError = errorMessage(error);
         this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
         await this.backoff.sleep(delay);

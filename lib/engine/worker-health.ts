@@ -21,6 +21,7 @@ export interface WorkerHealth {
   problem?: string;
 }
 
+/** When `EventSourcingHealthIndicator` reports a worker down. */
 export interface EventSourcingHealthThresholds {
   /** Down when a worker is more events than this behind the head. @default 10000 */
   maxLagEvents?: number;
@@ -33,3 +34,11 @@ export interface EventSourcingHealthThresholds {
 }
 
 export type ResolvedHealthThresholds = Required<EventSourcingHealthThresholds>;
+
+/**
+ * Where the health of every worker is read from (the DI token of lib/nest's health indicator), so
+ * that metrics and health report the same numbers.
+ */
+export abstract class WorkerHealthSource {
+  abstract workers(): Promise<WorkerHealth[]>;
+}

@@ -12,6 +12,13 @@ export interface ForwarderClient {
   unwrap?<T>(): T;
 }
 
+/** The options of `EventForwardingModule.forRoot`. */
+export interface EventForwardingModuleOptions {
+  /** One forwarder per destination (broker client and pattern). */
+  forwarders: ForwarderOptions[];
+}
+
+/** One forwarder: where it publishes the stored events, and which ones. */
 export interface ForwarderOptions {
   /**
    * The forwarder's name: its checkpoint and lease are stored as subscription `forward:<name>`,

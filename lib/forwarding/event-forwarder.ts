@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { from, lastValueFrom, timeout, type Observable } from 'rxjs';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import { Subscription } from '../engine/subscription.js';
 import type { SubscriptionLogger, SubscriptionOptions } from '../engine/subscription.options.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
@@ -17,6 +17,7 @@ import { validateForwarderOptions, type ForwarderOptions } from './event-forward
 export type ForwarderState =
   'forwarding' | 'catching-up' | 'stalled' | 'standby' | 'stopped' | 'failed';
 
+/** One forwarder's state and position, from `EventForwarders.status()`. */
 export interface ForwarderStatus {
   name: string;
   /** The subscription that keeps its checkpoint and lease. */

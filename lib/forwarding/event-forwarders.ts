@@ -1,37 +1,28 @@
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { UnknownWorkerError } from '../core/errors/unknown-worker.error.js';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
-import { EventStore } from '../core/event-store.js';
-import { EventStoreConnection } from '../nest/event-store-connection.js';
-import { SubscriptionStore } from '../core/subscription-store.js';
-import { WorkerBalancer } from '../engine/worker-balancer.js';
+import type { EventStore } from '../core/event-store.js';
+import type { SubscriptionStore } from '../core/subscription-store.js';
+import type { WorkerBalancer } from '../engine/worker-balancer.js';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder.js';
-import {
-  EVENT_FORWARDING_OPTIONS,
-  type EventForwardingModuleOptions,
-} from '../nest/forwarding/event-forwarding.module-definition.js';
+import type { EventForwardingModuleOptions } from './event-forwarder.options.js';
+import type { WorkerEnvironment } from '../engine/worker-environment.js';
 
 /**
  * The forwarders configured with `EventForwardingModule`: started at bootstrap (unless the event
  * sourcing module runs with `workers: false`), stopped at shutdown, inspectable and controllable.
+ * lib/nest makes it from the module's options (`EventForwardingModule`).
  */
-@Injectable()
 export class EventForwarders implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly forwarders = new Map<string, EventForwarder>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    @Inject(EVENT_FORWARDING_OPTIONS) private readonly options: EventForwardingModuleOptions,
+    options: EventForwardingModuleOptions,
     private readonly store: EventStore,
     private readonly subscriptions: SubscriptionStore,
-    private readonly connection: EventStoreConnection,
-    @Optional() private readonly balancer?: WorkerBalancer,
+    private readonly environment: WorkerEnvironment,
+    private readonly balancer?: WorkerBalancer,
   ) {
     if (!Array.isArray(options?.forwarders)) {
       throw new InvalidOptionsError(
@@ -54,10 +45,10 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.unsubscribe = this.connection.changes.subscribe(() => {
+    this.unsubscribe = this.environment.changes.subscribe(() => {
       for (const forwarder of this.forwarders.values()) forwarder.wake();
     });
-    if (this.connection.options.workers === false) return;
+    if (!this.environment.autoStart) return; // workers: false, and the operator CLI
     for (const forwarder of this.forwarders.values()) await forwarder.start();
   }
 
@@ -91,9 +82,7 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
   get(name: string): EventForwarder {
     const forwarder = this.forwarders.get(name);
     if (!forwarder) {
-      throw new EventSourcingError(
-        `no forwarder is named "${name}"; configured: ${this.names().join(', ') || '(none)'}`,
-      );
+      throw new UnknownWorkerError('forwarder', name, this.names());
     }
     return forwarder;
   }

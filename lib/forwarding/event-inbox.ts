@@ -1,12 +1,11 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { errorMessage } from '../core/error-message.js';
 import type { EntityManager } from 'typeorm';
 import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
-import { EventStoreConnection } from '../nest/event-store-connection.js';
 import { EventRegistry } from '../serialization/event-registry.js';
-import { withConnectionLock } from '../sql/connection-lock.js';
 import { InvalidForwardedEventError } from '../core/errors/invalid-forwarded-event.error.js';
 import { isForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
-import { InboxTable } from '../sql/inbox-table.js';
+import { InboxStore } from './inbox-store.js';
 
 /** What an inbox handler gets besides the revived event. */
 export interface InboxContext {
@@ -15,6 +14,7 @@ export interface InboxContext {
   envelope: ForwardedEvent;
 }
 
+/** What the inbox did with a forwarded event: applied it, or skipped it as already applied. */
 export type InboxOutcome = 'applied' | 'duplicate';
 
 /** A RabbitMQ context (`RmqContext`): acknowledged once the handler's transaction committed. */
@@ -44,29 +44,14 @@ interface AckableContext {
  * are applied one at a time, in arrival order, so events of a stream are applied in order.
  */
 @Injectable()
-export class EventInbox implements OnModuleInit {
+export class EventInbox {
   private readonly logger = new Logger('EventInbox');
-  private readonly table: InboxTable | undefined;
-  /** The in-memory store's inbox (no database): handler -> event ids. */
-  private readonly memory = new Map<string, Set<string>>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly connection: EventStoreConnection,
+    private readonly inbox: InboxStore,
     private readonly registry: EventRegistry,
-  ) {
-    const dataSource = connection.dataSource;
-    this.table = dataSource
-      ? new InboxTable(dataSource, {
-          tablePrefix: connection.options.tablePrefix,
-          schema: connection.options.schema,
-        })
-      : undefined;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (this.table) await this.connection.addSchemaPart(this.table);
-  }
+  ) {}
 
   /**
    * Applies `message` (a forwarded event) with `apply` unless `handler` applied its event before.
@@ -103,33 +88,15 @@ export class EventInbox implements OnModuleInit {
       if (!isForwardedEvent(message)) throw new InvalidForwardedEventError(handler, message);
       const envelope = message;
       const event = this.registry.deserialize(envelope);
-      let outcome: InboxOutcome;
-      if (this.table) {
-        const table = this.table;
-        const dataSource = this.connection.dataSource!;
-        outcome = await withConnectionLock(dataSource, () =>
-          dataSource.transaction(async (manager): Promise<InboxOutcome> => {
-            if (!(await table.claim(manager, handler, envelope.eventId))) return 'duplicate';
-            await apply(event, { manager, envelope });
-            return 'applied';
-          }),
-        );
-      } else {
-        const seen = this.memory.get(handler) ?? new Set<string>();
-        this.memory.set(handler, seen);
-        if (seen.has(envelope.eventId)) {
-          outcome = 'duplicate';
-        } else {
-          await apply(event, { envelope });
-          seen.add(envelope.eventId);
-          outcome = 'applied';
-        }
-      }
+      const applied = await this.inbox.applyOnce(handler, envelope.eventId, (manager) =>
+        apply(event, manager ? { manager, envelope } : { envelope }),
+      );
+      const outcome: InboxOutcome = applied ? 'applied' : 'duplicate';
       ack?.getChannelRef().ack(ack.getMessage());
       return outcome;
     } catch (error) {
       this.logger.error(
-        `handler "${handler}" could not apply a message: ${error instanceof Error ? error.message : String(error)}` +
+        `handler "${handler}" could not apply a message: ${errorMessage(error)}` +
           (ack ? '; RabbitMQ redelivers it unless it can never apply' : ''),
       );
       // A message that can never apply (not an envelope, unknown type) is not requeued (it would

@@ -10,7 +10,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { AggregateRepository, type AggregateClass } from '../aggregate/aggregate-repository.js';
 import { getAggregateRepositoryToken } from '../aggregate/aggregate-repository.token.js';
-import { instrumentRepository } from '../telemetry/instrument-repository.js';
+import { aggregateTracer } from '../telemetry/aggregate-tracer.js';
 import { UndecoratedHandledEventError } from '../core/errors/undecorated-handled-event.error.js';
 
 /** One repository provider per aggregate; registering its events stops boot on a mistake. */
@@ -42,8 +42,9 @@ export function createAggregateRepositoryProviders(
         snapshots,
         logger: new Logger(`AggregateRepository<${aggregateClass.name}>`),
         afterCommit: (manager, callback) => connection.afterCommit(manager, callback),
+        tracer: aggregateTracer,
       });
-      return instrumentRepository(repository, aggregateClass.name);
+      return repository;
     },
   }));
 }

@@ -8,6 +8,7 @@ import { Observable } from 'rxjs';
 import { v7 as uuidv7 } from 'uuid';
 import { MessageContext } from '../core/message-context.js';
 
+/** The HTTP header `CorrelationIdInterceptor` reads the correlation id from. */
 export const CORRELATION_HEADER = 'x-correlation-id';
 // A caller-chosen id is stored in every event's metadata: keep it short and printable.
 const ACCEPTABLE = /^[\x21-\x7e]{1,128}$/;

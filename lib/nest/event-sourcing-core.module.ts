@@ -1,22 +1,22 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { CommandContextExplorer } from './command-context.explorer.js';
+import { EventSourcingExplorer } from './event-sourcing.explorer.js';
 import { EventStore } from '../core/event-store.js';
 import { SnapshotStore } from '../core/snapshot-store.js';
 import { EventSourcingHealthIndicator } from './health/event-sourcing.health-indicator.js';
 import { HeldBackMonitor } from './held-back-monitor.js';
-import { instrumentEventStore } from '../telemetry/instrument-event-store.js';
 import { WorkerMetrics } from '../telemetry/worker-metrics.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { sagaExports, sagaProviders } from './saga.providers.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
-import { UpcasterExplorer } from './upcaster.explorer.js';
 import { EventStoreConnection } from './event-store-connection.js';
 import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
 import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { instanceProviders } from './instance.providers.js';
 import { parkedPartitionProviders } from './parked-partition.providers.js';
+import { workerProviders } from './worker.providers.js';
+import { WorkerEnvironment } from '../engine/worker-environment.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
 import {
   ConfigurableEventSourcingCoreModule,
@@ -42,7 +42,7 @@ import {
     {
       provide: EventStore,
       inject: [EventStoreConnection],
-      useFactory: (connection: EventStoreConnection) => instrumentEventStore(connection.store),
+      useFactory: (connection: EventStoreConnection) => connection.store,
     },
     {
       provide: SnapshotStore,
@@ -64,9 +64,9 @@ import {
       useFactory: (connection: EventStoreConnection) => connection.subscriptions,
     },
     ...instanceProviders,
+    ...workerProviders,
     ...parkedPartitionProviders,
-    UpcasterExplorer,
-    CommandContextExplorer,
+    EventSourcingExplorer,
     ProjectionManager,
     ...sagaProviders,
     HeldBackMonitor,
@@ -83,6 +83,7 @@ import {
     ProjectionManager,
     ...instanceProviders,
     ...parkedPartitionProviders,
+    WorkerEnvironment,
     ...sagaExports,
     HeldBackMonitor,
     EventSourcingHealthIndicator,

@@ -9,3 +9,9 @@ export const {
 } = new ConfigurableModuleBuilder<EventSourcingModuleOptions>({ moduleName: 'EventSourcing' })
   .setClassMethodName('forRoot')
   .build();
+
+/**
+ * The options of `EventSourcingModule.forRootAsync`: `imports`, `inject` and a `useFactory` (or
+ * `useClass` / `useExisting`) that gives the `EventSourcingModuleOptions`.
+ */
+export type EventSourcingModuleAsyncOptions = typeof EVENT_SOURCING_ASYNC_OPTIONS_TYPE;

@@ -9,6 +9,7 @@ import type { AggregateClass } from '../aggregate/aggregate-repository.js';
 import { createAggregateRepositoryProviders } from './aggregate-repository.providers.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 
+/** The options of `EventSourcingModule.forFeature`. */
 export interface EventSourcingFeatureOptions {
   /**
    * Event classes to know when reading, besides those the aggregates' `@EventSourcingHandler`s

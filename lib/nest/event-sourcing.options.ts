@@ -2,10 +2,15 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { UpcasterDefinition } from '../serialization/serialization.types.js';
 import { validateHeldBackWarningMs } from '../engine/monitoring.options.js';
+import {
+  SUPPORTED_DATABASE_TYPES,
+  type SupportedDatabaseType,
+} from '../sql/dialects/dialect-for.js';
 
 /** The databases the module can open a connection to by itself. */
-export type EventStoreDatabaseType = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';
+export type EventStoreDatabaseType = SupportedDatabaseType;
 
+/** The options of `EventSourcingModule.forRoot` (and what `forRootAsync`'s factory returns). */
 export interface EventSourcingModuleOptions {
   /**
    * Where events are stored. `'memory'` keeps them in memory (tests, prototypes). A database type
@@ -97,7 +102,7 @@ const KNOWN_KEYS = new Set<string>([
   'retryDelay',
   'heldBackWarningMs',
 ]);
-const TYPES = new Set(['postgres', 'mysql', 'mariadb', 'better-sqlite3', 'memory']);
+const TYPES = new Set<string>([...SUPPORTED_DATABASE_TYPES, 'memory']);
 
 /** Checks options at startup so a mistake stops boot with one message naming the option. */
 export function validateOptions(options: unknown): EventSourcingModuleOptions {
@@ -125,7 +130,7 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
   if (o.dataSource === undefined && o.type === undefined) {
     throw new InvalidOptionsError(
       'type',
-      "missing: set type ('postgres', 'mysql', 'mariadb', 'better-sqlite3' or 'memory') or pass a dataSource",
+      `missing: set type (${[...TYPES].map((t) => `'${t}'`).join(', ')}) or pass a dataSource`,
     );
   }
   if (o.type !== undefined && !TYPES.has(o.type)) {

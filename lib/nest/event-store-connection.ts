@@ -1,33 +1,32 @@
 import { Logger } from '@nestjs/common';
+import { DEFAULT_ACQUIRE_TIMEOUT_MS } from '../core/defaults.js';
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../core/event-store.js';
 import { InMemoryEventStore } from '../core/in-memory/in-memory-event-store.js';
 import type { SnapshotStore } from '../core/snapshot-store.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { InlineProjectionUnsupportedError } from '../core/errors/inline-projection-unsupported.error.js';
 import type { InlineAppendHandler } from '../core/inline-append-handler.js';
+import type { SchemaPart } from '../core/schema-part.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import { afterCommit, transactionOf } from '../sql/after-commit.js';
 import { InMemorySubscriptionStore } from '../core/in-memory/in-memory-subscription-store.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import { TypeOrmSubscriptionStore } from '../sql/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
-import { PostgresNotifier } from '../sql/postgres-notifier.js';
+import { PostgresNotifier } from '../sql/dialects/postgres-notifier.js';
 import { ChangeFeed } from '../core/change-feed.js';
 import { guardPoolAcquire } from '../sql/pool-acquire-timeout.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
+import { withAppendTracing } from '../telemetry/traced-event-store.js';
 
-/** A starved pool fails a request after this long instead of hanging it. */
-const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
+/** The stores the module builds: traced when `@opentelemetry/api` is installed. */
+const TracedInMemoryEventStore = withAppendTracing(InMemoryEventStore);
+const TracedTypeOrmEventStore = withAppendTracing(TypeOrmEventStore);
 
-/** A set of tables the library keeps in the store's database. */
-export interface SchemaPart {
-  /** Idempotent DDL, for a DBA to review or apply by hand. */
-  schemaSql(): string[];
-  /** Creates the tables if they are missing. */
-  migrate(): Promise<void>;
-}
+export type { SchemaPart } from '../core/schema-part.js';
 
 /** The store and, when the module opened it, the DataSource it must close on shutdown. */
 export class EventStoreConnection {
@@ -59,13 +58,11 @@ export class EventStoreConnection {
     if (this.store instanceof TypeOrmEventStore || this.store instanceof InMemoryEventStore) {
       return this.store.addInlineHandler(handler);
     }
-    throw new EventSourcingError(
-      'inline projections need the TypeORM or in-memory event store; make the projection async',
-    );
+    throw new InlineProjectionUnsupportedError();
   }
 
   /** Runs `callback` after the transaction behind `manager` commits; false when none is open. */
-  afterCommit(manager: unknown, callback: () => void): boolean {
+  afterCommit(manager: TransactionHandle | undefined, callback: () => void): boolean {
     const runner = transactionOf(manager);
     if (!runner) return false;
     afterCommit(runner, callback);
@@ -113,7 +110,7 @@ export class EventStoreConnection {
     const options = operatorCli ? { ...moduleOptions, workers: false } : moduleOptions;
     if (options.type === 'memory') {
       this.logger.log('Event store: in memory (events are lost when the process ends)');
-      const store = new InMemoryEventStore();
+      const store = new TracedInMemoryEventStore();
       return new EventStoreConnection(
         store,
         store.createSnapshotStore(),
@@ -130,7 +127,7 @@ export class EventStoreConnection {
       guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
     }
     try {
-      const store = new TypeOrmEventStore(dataSource, {
+      const store = new TracedTypeOrmEventStore(dataSource, {
         tablePrefix: options.tablePrefix,
         schema: options.schema,
       });

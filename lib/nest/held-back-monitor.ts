@@ -10,7 +10,7 @@ import { EVENT_SOURCING_OPTIONS } from './event-sourcing.module-definition.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
 import { ProjectionManager } from '../projection/projection-manager.js';
 import { SagaManager } from '../saga/saga-manager.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
 import { HeldBackAlarm } from '../engine/held-back-alarm.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { InstanceRegistry } from '../sql/instance-registry.js';
+import { InstanceRegistry, SingleInstanceRegistry } from '../core/instance-registry.js';
+import { SqlInstanceRegistry } from '../sql/sql-instance-registry.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';
 import { EventStoreConnection } from './event-store-connection.js';
 
@@ -13,11 +14,13 @@ export const instanceProviders: Provider[] = [
     provide: InstanceRegistry,
     inject: [EventStoreConnection],
     useFactory: async (connection: EventStoreConnection) => {
-      const registry = new InstanceRegistry(connection.dataSource, {
-        tablePrefix: connection.options.tablePrefix,
-        schema: connection.options.schema,
+      const { dataSource, options } = connection;
+      if (!dataSource) return new SingleInstanceRegistry();
+      const registry = new SqlInstanceRegistry(dataSource, {
+        tablePrefix: options.tablePrefix,
+        schema: options.schema,
       });
-      if (connection.dataSource) await connection.addSchemaPart(registry);
+      await connection.addSchemaPart(registry);
       if (connection.options.workers !== false) await registry.start();
       return registry;
     },

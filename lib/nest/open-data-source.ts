@@ -1,22 +1,19 @@
 import { Logger } from '@nestjs/common';
+import {
+  DEFAULT_CONNECT_RETRY_ATTEMPTS,
+  DEFAULT_CONNECT_RETRY_DELAY_MS,
+} from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventStoreConnectionError } from '../core/errors/event-store-connection.error.js';
 import { MissingDatabaseDriverError } from '../core/errors/missing-database-driver.error.js';
 import type { EventSourcingModuleOptions } from './event-sourcing.options.js';
+import { DATABASE_DRIVERS } from '../sql/dialects/dialect-for.js';
 
-const DEFAULT_RETRY_ATTEMPTS = 9;
-const DEFAULT_RETRY_DELAY_MS = 3000;
-
-/** The npm package TypeORM loads for each database type (optional peers of this package). */
-const DRIVER_PACKAGES: Record<string, string[]> = {
-  postgres: ['pg'],
-  // TypeORM tries mysql, then mysql2; mysql2 is the one this library is tested with.
-  mysql: ['mysql2', 'mysql'],
-  mariadb: ['mysql2', 'mysql'],
-  'better-sqlite3': ['better-sqlite3'],
-};
+/** The npm packages TypeORM loads for each database type (optional peers of this package). */
+const DRIVER_PACKAGES: Record<string, readonly string[]> = DATABASE_DRIVERS;
 
 type Resolve = (specifier: string) => string;
 
@@ -67,14 +64,14 @@ export async function openOwnDataSource(o: EventSourcingModuleOptions): Promise<
   assertDriverInstalled(o.type!);
   const logger = new Logger('EventSourcing');
   const target = describeTarget(o);
-  const retries = o.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-  const delay = o.retryDelay ?? DEFAULT_RETRY_DELAY_MS;
+  const retries = o.retryAttempts ?? DEFAULT_CONNECT_RETRY_ATTEMPTS;
+  const delay = o.retryDelay ?? DEFAULT_CONNECT_RETRY_DELAY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       return await new DataSource(toDataSourceOptions(o)).initialize();
     } catch (error) {
       if (attempt > retries) throw new EventStoreConnectionError(target, attempt, error);
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       logger.warn(
         `cannot connect to the event store at ${target} (attempt ${attempt} of ${retries + 1}): ${reason}; retrying in ${delay} ms`,
       );

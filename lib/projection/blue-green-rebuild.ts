@@ -1,19 +1,20 @@
-import { runInTransaction } from '../sql/run-in-transaction.js';
-import type { DataSource, EntityManager } from 'typeorm';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import type { EntityManager } from 'typeorm';
+import { BlueGreenRebuildError } from '../core/errors/blue-green-rebuild.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
+import { compareCheckpoints } from '../core/checkpoint.js';
 import type { Subscription } from '../engine/subscription.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { ProjectionRunner } from './projection-runner.js';
-import { positionOf } from './projection-status.js';
+import { positionOf } from '../core/checkpoint.js';
+import { WorkerHost } from '../engine/worker-host.js';
+import type { ProjectionStorage } from './projection-storage.js';
 
 export interface BlueGreenDeps {
   runner: ProjectionRunner;
   store: EventStore;
   subscriptions: SubscriptionStore;
-  dataSource: DataSource | undefined;
+  storage: ProjectionStorage;
   /** The live worker (running or not). */
   live: Subscription;
   /** Makes the worker that builds the `next` copy under its own checkpoint. */
@@ -36,28 +37,25 @@ export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
   const { runner, store, subscriptions, live } = deps;
   const name = runner.name;
   if (!runner.hasHook('swap')) {
-    throw new EventSourcingError(
-      `a blue/green rebuild of "${name}" needs a @ProjectionSwap() method that makes the ` +
-        "'next' read model live; add one (and write to ctx.target), or rebuild in place",
-    );
+    throw BlueGreenRebuildError.missingSwapHook(name);
   }
   const shadowName = `${name}:next`;
-  const manager = deps.dataSource?.manager;
+  const manager = deps.storage.manager;
   await subscriptions.reset(shadowName);
   await runner.hook('reset', manager, 'next');
   await runner.hook('init', manager, 'next');
   const shadow = deps.shadow(shadowName);
   const total = positionOf(await store.headCheckpoint());
-  const progress = deps.onProgress
-    ? setInterval(() => {
-        deps.onProgress?.(Math.min(positionOf(shadow.status().checkpoint), total), total);
-      }, 200)
-    : undefined;
+  const stopReporting = WorkerHost.reportProgress(
+    total,
+    () => shadow.status().checkpoint,
+    deps.onProgress,
+  );
   await shadow.start();
   try {
     await shadow.waitForCatchUp({ timeoutMs: deps.timeoutMs });
   } finally {
-    if (progress) clearInterval(progress);
+    stopReporting();
     await shadow.stop();
   }
   deps.onProgress?.(total, total);
@@ -66,10 +64,7 @@ export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
   const owner = (await subscriptions.load(name))?.leaseOwner;
   if (owner !== undefined && owner !== live.owner) {
     // Another process runs the live copy: it cannot be stopped from here for the swap.
-    throw new EventSourcingError(
-      `another process runs projection "${name}" (lease held by ${owner}); run the blue/green ` +
-        'rebuild in that application (ProjectionManager.rebuild), or stop its instances first',
-    );
+    throw BlueGreenRebuildError.leaseHeldElsewhere(name, owner);
   }
   await live.stop();
   try {
@@ -91,8 +86,7 @@ export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
       }
     };
     // On SQLite's one shared connection, other work must not run inside this transaction.
-    if (deps.dataSource) await runInTransaction(deps.dataSource, swap);
-    else await swap(undefined);
+    await deps.storage.transaction(swap);
     await subscriptions.reset(shadowName);
   } finally {
     await live.start();

@@ -1,29 +1,25 @@
 import {
-  Inject,
   Injectable,
-  Logger,
   Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
-import type { EntityManager } from 'typeorm';
 import { EventStore } from '../core/event-store.js';
-import type { LogCheckpoint, LogEvent, StoredEvent } from '../core/event-store.types.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
-import { EventStoreConnection } from '../nest/event-store-connection.js';
-import { EVENT_SOURCING_OPTIONS } from '../nest/event-sourcing.module-definition.js';
-import type { EventSourcingModuleOptions } from '../nest/event-sourcing.options.js';
-import { TypeOrmEventStore } from '../sql/typeorm-event-store.js';
-import { EventRegistry } from '../serialization/event-registry.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
-import { isReading, Subscription } from '../engine/subscription.js';
+import { DuplicateWorkerNameError } from '../core/errors/duplicate-worker-name.error.js';
+import { InlineProjectionControlError } from '../core/errors/inline-projection-control.error.js';
+import { UnknownWorkerError } from '../core/errors/unknown-worker.error.js';
+import { PartitionError } from '../core/errors/partition.error.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
+import { positionOf } from '../core/checkpoint.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';
-import { ProjectionRunner } from './projection-runner.js';
-import { traceProjectionBatch } from '../telemetry/worker-tracing.js';
+import { WorkerEnvironment } from '../engine/worker-environment.js';
+import { WorkerHost } from '../engine/worker-host.js';
+import { EventRegistry } from '../serialization/event-registry.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
-import { positionOf, type ProjectionStatus } from './projection-status.js';
+import { ProjectionRunner } from './projection-runner.js';
+import type { ProjectionStatus } from './projection-status.js';
+import { ProjectionStorage } from './projection-storage.js';
+import { ProjectionWorkers } from './projection-workers.js';
 import { getProjectionMetadata } from './projection.decorator.js';
 import { PartitionedProjections } from './partition/partitioned-projections.js';
 import type { PartitionRetryOutcome } from './partition/partition-retry.js';
@@ -33,6 +29,7 @@ import {
   type ParkedPartition,
 } from '../core/parked-partition-store.js';
 
+/** The options of `ProjectionManager.rebuild`. */
 export interface RebuildOptions {
   /**
    * Build a second copy of the read model while the live one keeps serving and following the log,
@@ -48,64 +45,71 @@ export interface RebuildOptions {
   partition?: number;
 }
 
+const DEFAULT_REBUILD_TIMEOUT_MS = 600_000;
+
 /**
- * Finds the `@Projection` providers at startup, runs the async ones as checkpointed workers, and
- * lets operators and tests inspect and control them.
+ * Runs the `@Projection` providers found at startup (`register`): the inline ones inside each
+ * append, the async ones as checkpointed workers; and lets operators and tests inspect and control them. What a worker does is in `ProjectionWorkers`;
+ * how workers are hosted (leases, balancing, wake-ups, lag) in the engine's `WorkerHost`.
  */
 @Injectable()
 export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Projections');
   private readonly runners = new Map<string, ProjectionRunner>();
-  private readonly workers = new Map<string, Subscription>();
-  /** While rebuilding: the head of the log when the rebuild began; events up to it are replays. */
-  private readonly replayUntil = new Map<string, LogCheckpoint>();
-  /** Projections in a blue/green rebuild (their live copy keeps running). */
-  private readonly rebuilding = new Set<string>();
+  private readonly host: WorkerHost;
+  private readonly workers: ProjectionWorkers;
   /** Projections declared with `partitionBy`: their buckets, instead of one worker. */
   private readonly partitioned = new PartitionedProjections();
 
   constructor(
-    private readonly discovery: DiscoveryService,
     private readonly registry: EventRegistry,
     private readonly store: EventStore,
     private readonly subscriptions: SubscriptionStore,
-    private readonly connection: EventStoreConnection,
-    @Inject(EVENT_SOURCING_OPTIONS) private readonly options: EventSourcingModuleOptions,
-    @Optional() private readonly balancer?: WorkerBalancer,
+    private readonly storage: ProjectionStorage,
+    environment: WorkerEnvironment,
+    @Optional() balancer?: WorkerBalancer,
     @Optional()
     private readonly parkedStore: ParkedPartitionStore = new InMemoryParkedPartitionStore(),
-  ) {}
+  ) {
+    this.host = new WorkerHost({ store, subscriptions, environment, balancer });
+    this.workers = new ProjectionWorkers(this.host);
+  }
+
+  /**
+   * Registers a `@Projection` provider (lib/nest's discovery pass calls it for each one before
+   * bootstrap); providers without the decorator are ignored.
+   */
+  register(instance: object, metatype: object): void {
+    const metadata = getProjectionMetadata(metatype);
+    if (!metadata) return;
+    const existing = this.runners.get(metadata.name);
+    if (existing) {
+      throw new DuplicateWorkerNameError('projection', metadata.name, [
+        existing.instance.constructor.name,
+        instance.constructor.name,
+      ]);
+    }
+    this.runners.set(
+      metadata.name,
+      new ProjectionRunner(metadata, instance, this.registry, this.store),
+    );
+    this.partitioned.add({
+      runner: this.runners.get(metadata.name)!,
+      store: this.store,
+      subscriptions: this.subscriptions,
+      parked: this.parkedStore,
+      host: this.host,
+      manager: this.storage.manager,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as object | undefined;
-      const metadata = wrapper.metatype ? getProjectionMetadata(wrapper.metatype) : undefined;
-      if (!instance || !metadata) continue;
-      if (this.runners.has(metadata.name)) {
-        throw new EventSourcingError(
-          `two projections are named "${metadata.name}" (${this.runners.get(metadata.name)!.instance.constructor.name} and ${instance.constructor.name}); give each a unique name`,
-        );
-      }
-      this.runners.set(
-        metadata.name,
-        new ProjectionRunner(metadata, instance, this.registry, this.store),
-      );
-      this.partitioned.add({
-        runner: this.runners.get(metadata.name)!,
-        store: this.store,
-        subscriptions: this.subscriptions,
-        parked: this.parkedStore,
-        balancer: this.balancer,
-        manager: this.connection.dataSource?.manager,
-      });
-    }
     for (const runner of this.inline()) {
       // Part of the store's append path, so every append of a handled event runs it.
-      this.connection.addInlineHandler({
+      this.storage.addInlineHandler({
         handles: (type) => runner.handles(type),
         apply: (events, { manager }) =>
           runner.apply(events, {
-            manager: manager as EntityManager | undefined,
+            manager: manager as ProjectionStorage['manager'],
             isReplaying: () => false,
             inline: true,
           }),
@@ -114,20 +118,20 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     for (const runner of this.inline()) {
       // Inline projections have no worker; their row only records that init ran.
       if ((await this.subscriptions.load(runner.name)) === undefined) {
-        await runner.hook('init', this.connection.dataSource?.manager);
+        await runner.hook('init', this.storage.manager);
         await this.subscriptions.markState(runner.name, 'running');
       }
     }
-    this.connection.changes.subscribe(() => this.wake());
-    if (this.connection.options.workers === false) return; // also off in the operator CLI
+    this.host.listen();
+    if (!this.host.autoStart) return; // workers: false, and the operator CLI
     for (const runner of this.runners.values()) {
       if (runner.metadata.mode === 'async') await this.start(runner.name);
     }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((worker) => worker.stop()));
     await this.partitioned.stopAll();
+    await this.host.stopAll();
   }
 
   /** The inline projections (the store runs them inside each append). */
@@ -141,47 +145,37 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** The projections whose worker in this process holds the lease and reads the log. */
   reading(): string[] {
-    const workers = [...this.workers.entries()].filter(([, w]) => isReading(w));
-    return [...workers.map(([name]) => name), ...this.partitioned.reading()];
+    return this.host.reading();
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    const head = positionOf(await this.store.headCheckpoint());
-    const heldBackMs =
-      this.store instanceof TypeOrmEventStore ? await this.store.readHorizonAgeMs() : undefined;
+    const head = await this.host.head();
     const result: ProjectionStatus[] = [];
     for (const runner of this.runners.values()) {
       const partitioned = this.partitioned.get(runner.name);
       if (partitioned) {
-        result.push(await partitioned.status(head, heldBackMs));
+        result.push(await partitioned.status(head.position, head.heldBackMs));
         continue;
       }
-      const record = await this.subscriptions.load(runner.name);
-      const worker = this.workers.get(runner.name);
-      const live = worker?.status();
-      const checkpoint = live?.checkpoint ?? record?.checkpoint;
-      const position = runner.metadata.mode === 'inline' ? head : positionOf(checkpoint);
-      const failed = live?.state === 'failed' || record?.state === 'failed';
+      const { state, failed, ...progress } = await this.host.progress(
+        runner.name,
+        runner.name,
+        head,
+      );
+      const inline = runner.metadata.mode === 'inline';
       result.push({
         name: runner.name,
         mode: runner.metadata.mode,
-        state:
-          runner.metadata.mode === 'inline'
-            ? 'inline'
-            : failed
-              ? 'failed'
-              : this.replayUntil.has(runner.name) || this.rebuilding.has(runner.name)
-                ? 'rebuilding'
-                : (live?.state ?? 'stopped'),
-        checkpoint,
-        position,
-        headPosition: head,
-        lag: Math.max(0, head - position),
-        isLeaseOwner: live?.isLeaseOwner ?? false,
-        heldBackMs,
-        lastError: live?.lastError ?? record?.lastError,
-        failedAt: record?.failedAt,
-        failedPosition: record?.failedPosition,
+        ...progress,
+        state: inline
+          ? 'inline'
+          : failed
+            ? 'failed'
+            : this.workers.isRebuilding(runner.name)
+              ? 'rebuilding'
+              : state,
+        position: inline ? head.position : progress.position,
+        lag: inline ? 0 : progress.lag,
       });
     }
     return result;
@@ -193,13 +187,12 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const partitioned = this.partitioned.get(name);
     if (partitioned) return partitioned.start();
     const record = await this.subscriptions.load(name);
-    if (record?.checkpoint === undefined)
-      await runner.hook('init', this.connection.dataSource?.manager);
-    await this.worker(runner).start();
+    if (record?.checkpoint === undefined) await runner.hook('init', this.storage.manager);
+    await this.workers.live(runner).start();
   }
 
   async stop(name: string): Promise<void> {
-    await this.workers.get(this.asyncRunner(name).name)?.stop();
+    await this.host.get(this.asyncRunner(name).name)?.stop();
     await this.partitioned.get(name)?.stop();
   }
 
@@ -212,59 +205,51 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     await this.stop(name);
     // A projection that never ran has no read model to empty (its init hook has not run yet).
     if ((await this.subscriptions.load(name)) !== undefined) {
-      await runner.hook('reset', this.connection.dataSource?.manager);
+      await runner.hook('reset', this.storage.manager);
     }
     await this.subscriptions.reset(name);
   }
 
   /** Reset, then replay every event; resolves when the projection has caught up. */
   async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
-    const partitioned = this.partitioned.get(this.asyncRunner(name).name);
-    if (partitioned && options.blueGreen) {
-      throw new EventSourcingError(
-        `projection "${name}" is partitioned: rebuild it in place (all buckets, or one with ` +
-          '{ partition }); a blue/green rebuild of partitioned projections is not supported',
-      );
-    }
-    if (partitioned) return partitioned.rebuild(options, options.timeoutMs ?? 600_000);
+    const runner = this.asyncRunner(name);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REBUILD_TIMEOUT_MS;
+    const partitioned = this.partitioned.get(name);
+    if (partitioned && options.blueGreen) throw PartitionError.blueGreen(name);
+    if (partitioned) return partitioned.rebuild(options, timeoutMs);
     if (options.partition !== undefined) this.partitioned.require(name); // explains
     if (options.blueGreen) {
-      const runner = this.asyncRunner(name);
-      this.rebuilding.add(name);
-      try {
-        await blueGreenRebuild({
+      await this.workers.rebuilding(name, () =>
+        blueGreenRebuild({
           runner,
           store: this.store,
           subscriptions: this.subscriptions,
-          dataSource: this.connection.dataSource,
-          live: this.worker(runner),
-          shadow: (shadowName) => this.worker(runner, shadowName),
-          timeoutMs: options.timeoutMs ?? 600_000,
+          storage: this.storage,
+          live: this.workers.live(runner),
+          shadow: (shadowName) => this.workers.shadow(runner, shadowName),
+          timeoutMs,
           onProgress: options.onProgress,
-        });
-      } finally {
-        this.rebuilding.delete(name);
-      }
+        }),
+      );
       return;
     }
     await this.reset(name);
     const head = await this.store.headCheckpoint();
-    this.replayUntil.set(name, head);
     const total = positionOf(head);
-    const progress = options.onProgress
-      ? setInterval(() => {
-          const checkpoint = this.workers.get(name)?.status().checkpoint;
-          options.onProgress?.(Math.min(positionOf(checkpoint), total), total);
-        }, 200)
-      : undefined;
-    try {
-      await this.start(name);
-      await this.workers.get(name)!.waitForCatchUp({ timeoutMs: options.timeoutMs ?? 600_000 });
-      options.onProgress?.(total, total);
-    } finally {
-      if (progress) clearInterval(progress);
-      this.replayUntil.delete(name);
-    }
+    await this.workers.replaying(name, head, async () => {
+      const stopReporting = WorkerHost.reportProgress(
+        total,
+        () => this.host.get(name)?.status().checkpoint,
+        options.onProgress,
+      );
+      try {
+        await this.start(name);
+        await this.host.waitForCatchUp([name], { timeoutMs });
+        options.onProgress?.(total, total);
+      } finally {
+        stopReporting();
+      }
+    });
   }
 
   /** Stops the projection, drops its read model (`@ProjectionDelete`) and its checkpoint. */
@@ -273,17 +258,16 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const partitioned = this.partitioned.get(name);
     if (partitioned) return partitioned.delete();
     await this.stop(name);
-    await runner.hook('delete', this.connection.dataSource?.manager);
+    await runner.hook('delete', this.storage.manager);
     await this.subscriptions.reset(name);
   }
 
   /** Resolves when the projection (or every async projection) has processed the whole log. */
   async waitForCatchUp(name?: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    const names = name ? [this.asyncRunner(name).name] : [...this.workers.keys()];
-    const workers = names.flatMap((n) => this.workers.get(n) ?? []);
-    await Promise.all(workers.map((worker) => worker.waitForCatchUp(options)));
-    const partitioned = name ? [this.partitioned.get(name) ?? []].flat() : this.partitioned.all();
-    await Promise.all(partitioned.map((p) => p.waitForCatchUp(options.timeoutMs)));
+    const partitioned = name ? this.partitioned.get(name) : undefined;
+    if (partitioned) return partitioned.waitForCatchUp(options.timeoutMs);
+    // Without a name, every hosted worker: partition buckets included.
+    await this.host.waitForCatchUp(name ? [this.asyncRunner(name).name] : undefined, options);
   }
 
   /** The keys partitioned projections parked (of one projection, or of all). */
@@ -302,74 +286,13 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** Wakes the workers after an append committed in this process (instead of the next poll). */
   wake(): void {
-    for (const worker of this.workers.values()) worker.wake();
-    this.partitioned.wake();
-  }
-
-  /**
-   * The projection's worker, made once. With `shadowName`, a separate worker that builds the
-   * `next` copy of a blue/green rebuild: it never emits (the live worker does) and is not kept.
-   */
-  private worker(runner: ProjectionRunner, shadowName?: string): Subscription {
-    const existing = shadowName ? undefined : this.workers.get(runner.name);
-    if (existing) return existing;
-    const name = shadowName ?? runner.name;
-    const worker = new Subscription({
-      name,
-      eventStore: this.store,
-      subscriptionStore: this.subscriptions,
-      batchSize: runner.metadata.batchSize,
-      pollIntervalMs: runner.metadata.pollIntervalMs,
-      retry: { maxAttempts: runner.metadata.maxAttempts },
-      types: runner.types,
-      // The live worker shares the application's leases with the other instances.
-      balancer: shadowName ? undefined : this.balancer,
-      logger: new Logger(`Projection ${name}`),
-      handler: (events, ctx) => {
-        // Handlers see the state as set earlier in the same batch, not only as committed.
-        let state = ctx.state;
-        return traceProjectionBatch(name, events, () =>
-          runner.apply(events, {
-            manager: ctx.manager,
-            target: shadowName ? 'next' : 'live',
-            isReplaying: (event) =>
-              shadowName !== undefined || this.isReplaying(runner.name, event),
-            onEvent: (event) => ctx.handling(event as LogEvent),
-            state: {
-              get: () => state,
-              set: (next) => {
-                state = next;
-                ctx.setState(next);
-              },
-            },
-          }),
-        );
-      },
-    });
-    if (!shadowName) this.workers.set(runner.name, worker);
-    return worker;
-  }
-
-  private isReplaying(name: string, event: StoredEvent): boolean {
-    const until = this.replayUntil.get(name);
-    const checkpoint = (event as { checkpoint?: LogCheckpoint }).checkpoint;
-    return (
-      until !== undefined && checkpoint !== undefined && compareCheckpoints(checkpoint, until) <= 0
-    );
+    this.host.wake();
   }
 
   private asyncRunner(name: string): ProjectionRunner {
     const runner = this.runners.get(name);
-    if (!runner) {
-      throw new EventSourcingError(
-        `no projection is named "${name}"; known projections: ${this.names().join(', ') || '(none)'}`,
-      );
-    }
-    if (runner.metadata.mode !== 'async') {
-      throw new EventSourcingError(
-        `projection "${name}" is inline: it runs inside each append and has no worker to control`,
-      );
-    }
+    if (!runner) throw new UnknownWorkerError('projection', name, this.names());
+    if (runner.metadata.mode !== 'async') throw new InlineProjectionControlError(name);
     return runner;
   }
 }

@@ -5,7 +5,7 @@ import { getDomainEventMetadata } from '../serialization/domain-event.decorator.
 import type { EventRegistry } from '../serialization/event-registry.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 import { getProjectionHandlers } from './projection-handler.decorator.js';
-import { explainUnknownEntity } from '../core/errors/unknown-entity.error.js';
+import { explainUnknownEntity } from './explain-unknown-entity.js';
 import {
   getProjectionLifecycle,
   type ProjectionLifecycleHook,

@@ -1,8 +1,10 @@
 import type { LogCheckpoint } from '../core/event-store.types.js';
 
+/** What a projection is doing, as `ProjectionManager.status()` reports it. */
 export type ProjectionState =
   'running' | 'catching-up' | 'stopped' | 'failed' | 'rebuilding' | 'inline';
 
+/** One projection's state, position and lag, from `ProjectionManager.status()`. */
 export interface ProjectionStatus {
   name: string;
   mode: 'async' | 'inline';
@@ -43,11 +45,4 @@ export interface ProjectionPartitionStatus {
   leaseOwner?: string;
   isLeaseOwner: boolean;
   lastError?: string;
-}
-
-/** The global position in a checkpoint (the last number: PostgreSQL's hold `<xid>:<position>`). */
-export function positionOf(checkpoint: LogCheckpoint | undefined): number {
-  if (checkpoint === undefined) return 0;
-  const position = Number(checkpoint.slice(checkpoint.lastIndexOf(':') + 1));
-  return Number.isFinite(position) ? position : 0;
 }

@@ -1,10 +1,16 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { MAX_PAGE_SIZE } from '../core/limits.js';
 import { PROJECTION_METADATA } from './projection.constants.js';
 import type { PartitionBy } from './partition/partition-key.js';
 import { partitionOptions } from './partition/partition-options.js';
 
+/** The options of `@Projection`. */
 export interface ProjectionOptions {
   /**
    * `async` (default): a background worker follows the global log and commits read-model writes
@@ -60,7 +66,7 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
   if (mode !== 'async' && mode !== 'inline') {
     throw new InvalidOptionsError(`@Projection('${name}') mode`, "use 'async' or 'inline'");
   }
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   // One batch is one readAll page, which the store limits to MAX_PAGE_SIZE events.
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PAGE_SIZE) {
     throw new InvalidOptionsError(
@@ -72,8 +78,8 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
     name,
     mode,
     batchSize,
-    pollIntervalMs: options.pollIntervalMs ?? 250,
-    maxAttempts: options.maxAttempts ?? 5,
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     skipUnknownEvents: options.skipUnknownEvents ?? true,
     partitioned: partitionOptions(name, mode, options),
   };

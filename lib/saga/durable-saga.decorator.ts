@@ -9,6 +9,7 @@ import { resolveSagaOptions, type ResolvedSagaOptions, type SagaOptions } from '
 /** A saga written as for @nestjs/cqrs `@Saga()`: events in, commands out. */
 export type DurableSagaFunction = (events$: Observable<IEvent>) => Observable<ICommand>;
 
+/** The options of `@DurableSaga`. */
 export interface DurableSagaOptions extends SagaOptions {
   /**
    * The event classes the saga reads (the store skips every other type). Default: every class the

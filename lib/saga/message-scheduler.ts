@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_CATCH_UP_TIMEOUT_MS,
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
+import { errorMessage } from '../core/error-message.js';
 import { hostname } from 'node:os';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { ScheduledMessagesTimeoutError } from '../core/errors/scheduled-messages-timeout.error.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
-import { compareCheckpoints } from '../core/checkpoint-order.js';
-import { errorMessage, LeaseKeeper } from '../engine/lease-keeper.js';
+import { compareCheckpoints, START_CHECKPOINT } from '../core/checkpoint.js';
+import { LeaseKeeper } from '../engine/lease-keeper.js';
 import { Sleeper } from '../engine/sleeper.js';
 import type { SubscriptionLogger } from '../engine/subscription.options.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { Clock } from '../core/clock.js';
 import { SCHEDULER_LEASE } from './saga.constants.js';
 import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
+import { backoffDelay } from '../core/backoff.js';
 
 const MAX_ERROR_DELAY_MS = 30_000;
 
@@ -39,18 +47,6 @@ export interface MessageSchedulerOptions {
   backoffMs?: number;
 }
 
-/** Raised by `waitUntilIdle` when due messages are still pending after the timeout. */
-export class ScheduledMessagesTimeoutError extends EventSourcingError {
-  constructor(timeoutMs: number) {
-    super(
-      `scheduled messages were still due after ${timeoutMs} ms; is a scheduler running (workers on) in some process?`,
-    );
-  }
-}
-
-/** Before the first event: every store's checkpoints order at or after it. */
-const START = '0';
-
 /**
  * Delivers scheduled messages when they are due by the injectable clock, in order with the log:
  * once a message is due it records the head of the log (`waitsFor`), and delivers it only after
@@ -70,10 +66,10 @@ export class MessageScheduler {
 
   constructor(options: MessageSchedulerOptions) {
     this.o = {
-      leaseTtlMs: 10_000,
-      pollIntervalMs: 250,
+      leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+      pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
       batchSize: 50,
-      maxAttempts: 5,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
       backoffMs: 1000,
       ...options,
     };
@@ -121,7 +117,7 @@ export class MessageScheduler {
    * Resolves once no pending message is due by the clock, whichever process delivers them.
    * @throws ScheduledMessagesTimeoutError after `timeoutMs`
    */
-  async waitUntilIdle(timeoutMs = 30_000): Promise<void> {
+  async waitUntilIdle(timeoutMs = DEFAULT_CATCH_UP_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.wake();
     for (;;) {
@@ -147,10 +143,10 @@ export class MessageScheduler {
         if (!more) await this.wakeup.sleep(this.o.pollIntervalMs);
       } catch (error) {
         errors++;
-        const delay = Math.min(
-          MAX_ERROR_DELAY_MS,
-          this.o.pollIntervalMs * 2 ** Math.min(errors, 7),
-        );
+        const delay = backoffDelay(errors + 1, this.o.pollIntervalMs, {
+          maxMs: MAX_ERROR_DELAY_MS,
+          maxDoublings: 7,
+        });
         this.o.logger.warn(`${errorMessage(error)}; trying again in ${delay} ms`);
         await this.wakeup.sleep(delay);
       }
@@ -183,7 +179,7 @@ export class MessageScheduler {
         }
         let reached = progress.get(message.saga);
         if (reached === undefined) {
-          reached = (await this.o.progressOf(message.saga)) ?? START;
+          reached = (await this.o.progressOf(message.saga)) ?? START_CHECKPOINT;
           progress.set(message.saga, reached);
         }
         if (compareCheckpoints(reached, message.waitsFor) < 0) {
@@ -210,7 +206,7 @@ export class MessageScheduler {
         );
         await this.o.store.markAttemptFailed(message.id, reason, undefined);
       } else {
-        const delay = this.o.backoffMs * 2 ** (attempts - 1);
+        const delay = backoffDelay(attempts, this.o.backoffMs);
         this.o.logger.warn(
           `scheduled ${message.type} ${message.id} of saga "${message.saga}" failed (attempt ${attempts} of ${this.o.maxAttempts}): ${reason}; retrying in ${delay} ms`,
         );

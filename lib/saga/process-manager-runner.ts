@@ -1,37 +1,36 @@
 import type { IEvent } from '@nestjs/cqrs';
 import { v5 as uuidv5 } from 'uuid';
 import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
-import { inheritedMetadata } from '../core/message-context.js';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
-import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
-import type { EventMetadata, NewEvent, StoredEvent } from '../core/event-store.types.js';
+import type { NewEvent, StoredEvent } from '../core/event-store.types.js';
+import { InvalidSagaOutputError } from '../core/errors/invalid-saga-output.error.js';
+import {
+  caused,
+  correlationKeyOf,
+  SAGA_ID_NAMESPACE,
+  sagaContext,
+  type ScheduleChange,
+  type Trigger,
+} from './process-manager-context.js';
+import type { SagaContext } from './saga-context.js';
+import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import { inheritedMetadata } from '../core/message-context.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
 import type { EventClass } from '../serialization/serialization.types.js';
-import type { EntityManager } from 'typeorm';
-import { parseDuration } from '../core/duration.js';
 import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import type { ProcessManager } from './process-manager.js';
-import type { SagaContext, ScheduleOptions } from './saga-context.js';
 import {
   getSagaHandlers,
   type SagaHandlerDefinition,
   type SagaHandlers,
 } from './saga-handler.decorator.js';
 import { SagaRunner, type SagaRunnerDeps } from './saga-runner.js';
-import type {
-  NewScheduledMessage,
-  ScheduledMessage,
-  ScheduledMessageStore,
-} from '../core/scheduled-message-store.js';
+import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
 
-/** Ids of a saga's own events and scheduled messages are derived from what caused them. */
-const SAGA_ID_NAMESPACE = '3f0b8c52-6d1e-4b8a-9c77-52a1e0d4c9b1';
 /** A lost race on the instance's stream is retried at once, this many times in all. */
 const MAX_CONCURRENCY_ATTEMPTS = 10;
-const MAX_KEY_LENGTH = 200;
 
 export type ProcessManagerClass = new (correlationKey: string) => ProcessManager;
 
@@ -39,21 +38,6 @@ export interface ProcessManagerDeps extends SagaRunnerDeps {
   store: EventStore;
   scheduled: ScheduledMessageStore;
 }
-
-/** A message a process manager handles: an event of the log, or a timeout it scheduled. */
-interface Trigger {
-  id: string;
-  event: object;
-  metadata: EventMetadata;
-  key: string;
-  handler: SagaHandlerDefinition;
-  isTimeout: boolean;
-  /** For timeouts: still pending? Runs in the transaction of the saga's append. */
-  claim?: (manager: EntityManager | undefined) => Promise<boolean>;
-}
-
-type ScheduleChange =
-  { kind: 'schedule'; message: NewScheduledMessage } | { kind: 'cancel'; key: string };
 
 type Method = (event: object, ctx: SagaContext) => unknown;
 
@@ -118,7 +102,7 @@ export class ProcessManagerRunner extends SagaRunner {
     if (event === undefined) return;
     const handler = this.handlerFor(event);
     if (!handler) return;
-    const key = this.correlate(handler, event, stored.metadata);
+    const key = correlationKeyOf(this.name, handler, event, stored.metadata);
     if (key === undefined) {
       this.deps.logger.debug(
         `event ${stored.eventId} (${stored.type}) has no correlation key; dropped`,
@@ -144,8 +128,9 @@ export class ProcessManagerRunner extends SagaRunner {
     });
     const handler = this.handlerFor(event);
     if (!handler) {
-      throw new EventSourcingError(
-        `saga "${this.name}" has no handler for the scheduled ${message.type}; add a @SagaHandler for ${event.constructor.name}`,
+      throw new InvalidSagaOutputError(
+        this.name,
+        `it has no handler for the scheduled ${message.type}; add a @SagaHandler for ${event.constructor.name}`,
       );
     }
     await this.handle({
@@ -184,7 +169,15 @@ export class ProcessManagerRunner extends SagaRunner {
       const done = history.findIndex((e) => e.metadata.causationId === trigger.id);
       const instance = this.rebuild(trigger.key, done === -1 ? history : history.slice(0, done));
       const changes: ScheduleChange[] = [];
-      const ctx = this.context(trigger, correlationId, changes);
+      const ctx = sagaContext({
+        saga: this.name,
+        trigger,
+        correlationId,
+        changes,
+        registry: this.deps.registry,
+        clock: this.deps.clock,
+        handles: (message) => this.handlerFor(message) !== undefined,
+      });
       const method = (instance as unknown as Record<string | symbol, Method>)[
         trigger.handler.method
       ];
@@ -250,49 +243,6 @@ export class ProcessManagerRunner extends SagaRunner {
     });
   }
 
-  private context(trigger: Trigger, correlationId: string, changes: ScheduleChange[]): SagaContext {
-    const { registry, clock } = this.deps;
-    const saga = this.name;
-    let scheduled = 0;
-    return {
-      saga,
-      correlationKey: trigger.key,
-      messageId: trigger.id,
-      metadata: trigger.metadata,
-      isTimeout: trigger.isTimeout,
-      now: () => clock.now(),
-      schedule: (message: object, options: ScheduleOptions) => {
-        const where = `ctx.schedule in saga "${saga}"`;
-        if (typeof message !== 'object' || message === null) {
-          throw new InvalidOptionsError(where, 'pass a command or event object');
-        }
-        if (options.key !== undefined) checkKey(where, options.key);
-        const dueAt = dueTime(where, options, clock.now());
-        registry.register(message.constructor as EventClass);
-        const serialized = registry.serialize(message);
-        const index = scheduled++;
-        changes.push({
-          kind: 'schedule',
-          message: {
-            id: uuidv5(`${saga}:${trigger.key}:${trigger.id}:schedule:${index}`, SAGA_ID_NAMESPACE),
-            saga,
-            instance: trigger.key,
-            key: options.key,
-            kind: this.handlerFor(message) ? 'event' : 'command',
-            type: serialized.type,
-            payload: serialized.data,
-            metadata: caused(serialized.metadata, trigger, correlationId),
-            dueAt,
-          },
-        });
-      },
-      cancelScheduled: (key: string) => {
-        checkKey(`ctx.cancelScheduled in saga "${saga}"`, key);
-        changes.push({ kind: 'cancel', key });
-      },
-    };
-  }
-
   private rebuild(key: string, history: readonly StoredEvent[]): ProcessManager {
     const instance = new this.sagaClass(key);
     const events = history.map((e) => this.deps.registry.deserialize(e) as IEvent);
@@ -311,56 +261,9 @@ export class ProcessManagerRunner extends SagaRunner {
     }
     return undefined;
   }
-
-  private correlate(
-    handler: SagaHandlerDefinition,
-    event: object,
-    metadata: EventMetadata,
-  ): string | undefined {
-    const by = handler.correlateBy as
-      string | ((event: object, metadata: EventMetadata) => unknown) | undefined;
-    const value: unknown =
-      by === undefined
-        ? metadata.correlationId
-        : typeof by === 'function'
-          ? by(event, metadata)
-          : (event as Record<string, unknown>)[by];
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value !== 'string' || value.length === 0) return undefined;
-    if (value.length > MAX_KEY_LENGTH) {
-      throw new EventSourcingError(
-        `saga "${this.name}": the correlation key "${value.slice(0, 40)}..." is longer than ${MAX_KEY_LENGTH} characters`,
-      );
-    }
-    return value;
-  }
-}
-
-/** The metadata of a message a trigger caused: the trigger's user keys, then its own, then ids. */
-function caused(own: EventMetadata, trigger: Trigger, correlationId: string): EventMetadata {
-  return { ...inheritedMetadata(trigger.metadata), ...own, correlationId, causationId: trigger.id };
 }
 
 function toList(result: unknown): unknown[] {
   if (result === undefined || result === null) return [];
   return Array.isArray(result) ? (result as unknown[]) : [result];
-}
-
-function checkKey(where: string, key: unknown): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
-    throw new InvalidOptionsError(where, 'the key must be a string of 1 to 255 characters');
-  }
-}
-
-function dueTime(where: string, options: ScheduleOptions, now: Date): Date {
-  if (options.at !== undefined) {
-    if (!(options.at instanceof Date) || Number.isNaN(options.at.getTime())) {
-      throw new InvalidOptionsError(where, '"at" must be a valid Date');
-    }
-    return options.at;
-  }
-  if (options.after === undefined) {
-    throw new InvalidOptionsError(where, "give { after: '15m' } or { at: date }");
-  }
-  return new Date(now.getTime() + parseDuration(options.after, where));
 }

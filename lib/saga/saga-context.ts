@@ -1,6 +1,7 @@
 import type { EventMetadata } from '../core/event-store.types.js';
 import type { Duration } from '../core/duration.js';
 
+/** When `ctx.schedule` delivers a message, and the key that replaces or cancels it. */
 export interface ScheduleOptions {
   /** Deliver after this long (by the injectable `Clock`): `'15m'`, `'2h'`, or milliseconds. */
   after?: Duration;

@@ -14,6 +14,7 @@ type AnyClass<E> = abstract new (...args: never[]) => E;
 export type CorrelateBy<E> =
   (keyof E & string) | ((event: E, metadata: EventMetadata) => string | number | undefined);
 
+/** The options of `@SagaStart` and `@SagaHandler`: how an event finds its saga instance. */
 export interface SagaHandlerOptions<E> {
   correlateBy?: CorrelateBy<E>;
 }

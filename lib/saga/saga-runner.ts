@@ -1,16 +1,18 @@
 import type { Logger } from '@nestjs/common';
 import type { CommandBus, ICommand } from '@nestjs/cqrs';
-import { EventSourcingError } from '../core/errors/event-sourcing.error.js';
+import { SagaStoppingError } from '../core/errors/saga-stopping.error.js';
+import { InvalidSagaOutputError } from '../core/errors/invalid-saga-output.error.js';
 import type { LogEvent, StoredEvent } from '../core/event-store.types.js';
 import { MessageContext, setCommandId } from '../core/message-context.js';
 import type { EventRegistry } from '../serialization/event-registry.js';
-import { errorMessage } from '../engine/lease-keeper.js';
+import { errorMessage } from '../core/error-message.js';
 import { Sleeper } from '../engine/sleeper.js';
 import type { Clock } from '../core/clock.js';
 import type { SagaFailureStore } from '../core/saga-failure-store.js';
 import type { ResolvedSagaOptions } from './saga.options.js';
 import { SAGA_SUBSCRIPTION_PREFIX } from './saga.constants.js';
 import { countParked, traceSagaCommand, traceSagaEvent } from '../telemetry/worker-tracing.js';
+import { backoffDelay } from '../core/backoff.js';
 
 /** What every saga runner needs from the application. */
 export interface SagaRunnerDeps {
@@ -20,13 +22,6 @@ export interface SagaRunnerDeps {
   /** The @nestjs/cqrs CommandBus; throws when the application has none. */
   commandBus: () => CommandBus;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
-}
-
-/** Thrown out of a batch when the saga is being stopped, so the batch is abandoned, not committed. */
-export class SagaStoppingError extends EventSourcingError {
-  constructor(saga: string) {
-    super(`saga "${saga}" is stopping; the batch will be read again when it starts`);
-  }
 }
 
 /**
@@ -77,7 +72,7 @@ export abstract class SagaRunner {
       } catch (error) {
         lastError = error;
         if (attempt === maxAttempts) break;
-        const delay = backoffMs * 2 ** (attempt - 1);
+        const delay = backoffDelay(attempt, backoffMs);
         this.deps.logger.warn(
           `event ${event.eventId} (${event.type} at position ${event.globalPosition}) failed ` +
             `(attempt ${attempt} of ${maxAttempts}): ${errorMessage(error)}; retrying in ${delay} ms`,
@@ -121,8 +116,9 @@ export abstract class SagaRunner {
     const bus = this.deps.commandBus();
     for (const [index, command] of commands.entries()) {
       if (typeof command !== 'object' || command === null) {
-        throw new EventSourcingError(
-          `saga "${this.name}" produced ${command === null ? 'null' : typeof command} as a command; sagas send command objects`,
+        throw new InvalidSagaOutputError(
+          this.name,
+          `it produced ${command === null ? 'null' : typeof command} as a command; sagas send command objects (instances of a command class)`,
         );
       }
       setCommandId(command, `${idPrefix}:${index}`);

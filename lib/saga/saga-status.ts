@@ -2,6 +2,10 @@ import type { LogCheckpoint } from '../core/event-store.types.js';
 import type { SubscriptionStatusState } from '../engine/subscription.options.js';
 import type { SagaFailure } from '../core/saga-failure-store.js';
 
+/**
+ * One saga's state, position, lag, parked events and scheduled messages, from
+ * `SagaManager.status()`.
+ */
 export interface SagaStatus {
   name: string;
   /** `durable`: an RxJS `@DurableSaga`; `event-sourced`: an `@EventSourcedSaga` process manager. */
@@ -48,6 +52,7 @@ export interface PendingScheduledMessage {
   waitsFor: LogCheckpoint | undefined;
 }
 
+/** What `SagaManager.retry` did with the parked events. */
 export interface SagaRetryResult {
   /** Ids of the parked events that succeeded (and are no longer parked). */
   succeeded: string[];

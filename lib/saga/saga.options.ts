@@ -1,4 +1,11 @@
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
+import {
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_LEASE_TTL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_POLL_INTERVAL_MS,
+} from '../core/defaults.js';
 import { MAX_PAGE_SIZE } from '../core/limits.js';
 
 /** How a saga reads the log and what it does with an event that keeps failing. */
@@ -25,11 +32,16 @@ export type ResolvedSagaOptions = Required<SagaOptions>;
 
 export function resolveSagaOptions(where: string, options: SagaOptions): ResolvedSagaOptions {
   return {
-    batchSize: whole(where, 'batchSize', options.batchSize ?? 100, 1, MAX_PAGE_SIZE),
-    maxAttempts: whole(where, 'maxAttempts', options.maxAttempts ?? 5, 1),
-    backoffMs: whole(where, 'backoffMs', options.backoffMs ?? 100, 0),
-    pollIntervalMs: whole(where, 'pollIntervalMs', options.pollIntervalMs ?? 250, 1),
-    leaseTtlMs: whole(where, 'leaseTtlMs', options.leaseTtlMs ?? 10_000, 3),
+    batchSize: whole(where, 'batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE, 1, MAX_PAGE_SIZE),
+    maxAttempts: whole(where, 'maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, 1),
+    backoffMs: whole(where, 'backoffMs', options.backoffMs ?? DEFAULT_BACKOFF_MS, 0),
+    pollIntervalMs: whole(
+      where,
+      'pollIntervalMs',
+      options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      1,
+    ),
+    leaseTtlMs: whole(where, 'leaseTtlMs', options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, 3),
   };
 }
 

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { hasControlCharacters, MAX_EVENT_TYPE_LENGTH } from '../core/stream-id.js';
 import { DOMAIN_EVENT_METADATA } from './serialization.constants.js';
 
+/** The options of `@DomainEvent`. */
 export interface DomainEventOptions {
   /**
    * The schema version of the event's payload. Raise it when the payload changes shape, and

@@ -1,15 +1,14 @@
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
-import type { EventMetadata } from '../core/event-store.types.js';
+import { errorMessage } from '../core/error-message.js';
 import { assertValidEventType, getDomainEventMetadata } from './domain-event.decorator.js';
 import type { DomainEventMetadata } from './domain-event.decorator.js';
 import { DuplicateEventTypeError } from '../core/errors/duplicate-event-type.error.js';
-import { DuplicateUpcasterError } from '../core/errors/duplicate-upcaster.error.js';
-import { EventDeserializationError } from '../core/errors/event-deserialization.error.js';
-import { MissingUpcasterError } from '../core/errors/missing-upcaster.error.js';
 import { UndecoratedEventError } from '../core/errors/undecorated-event.error.js';
 import { UnknownEventTypeError } from '../core/errors/unknown-event-type.error.js';
 import { UnregisteredEventError } from '../core/errors/unregistered-event.error.js';
-import { isPlainObject, reviveDates } from './revive-dates.js';
+import { deserializationFailure } from './deserialization-failure.js';
+import { isPlainObject, mayHoldDates, reviveDates } from './revive-dates.js';
+import { UpcasterChain } from './upcaster-chain.js';
 import { EVENT_VERSION_METADATA_KEY } from './serialization.constants.js';
 import type {
   DeserializableEvent,
@@ -39,8 +38,7 @@ export class EventRegistry {
   private readonly metadataByClass = new Map<EventClass, DomainEventMetadata>();
   /** Classes whose payload may hold Dates (see `mayHoldDates`); the others skip the revival pass. */
   private readonly revivingClasses = new Set<EventClass>();
-  /** type -> fromVersion -> upcaster */
-  private readonly upcasters = new Map<string, Map<number, UpcasterDefinition>>();
+  private readonly upcasters = new UpcasterChain();
 
   /**
    * Registers event classes. Registering the same class again is harmless; nothing is registered
@@ -100,12 +98,7 @@ export class EventRegistry {
     if (typeof upcaster.upcast !== 'function') {
       throw new InvalidOptionsError(where, 'upcast must be a function (data, metadata) => newData');
     }
-    const steps = this.upcasters.get(upcaster.type) ?? new Map<number, UpcasterDefinition>();
-    if (steps.has(upcaster.fromVersion)) {
-      throw new DuplicateUpcasterError(upcaster.type, upcaster.fromVersion);
-    }
-    steps.set(upcaster.fromVersion, upcaster);
-    this.upcasters.set(upcaster.type, steps);
+    this.upcasters.add(upcaster);
     return this;
   }
 
@@ -159,21 +152,29 @@ export class EventRegistry {
       if (options.skipUnknown) return undefined;
       throw new UnknownEventTypeError(stored.type, stored.streamId);
     }
-    const data = this.upcast(stored, this.metadataByClass.get(cls)!.version);
+    const data = this.upcasters.upcast(stored, this.metadataByClass.get(cls)!.version, cls.name);
     if (cls.fromPayload) {
       let event: unknown;
       try {
         event = cls.fromPayload(data);
       } catch (cause) {
-        throw failure(stored, `${cls.name}.fromPayload threw: ${messageOf(cause)}`, cause);
+        throw deserializationFailure(
+          stored,
+          `${cls.name}.fromPayload threw: ${errorMessage(cause)}; make it accept every stored shape ` +
+            '(or add an upcaster that brings old payloads up to date)',
+          cause,
+        );
       }
       if (!(event instanceof cls)) {
-        throw failure(stored, `${cls.name}.fromPayload must return an instance of ${cls.name}`);
+        throw deserializationFailure(
+          stored,
+          `${cls.name}.fromPayload must return an instance of ${cls.name}; return new ${cls.name}(...)`,
+        );
       }
       return event;
     }
     if (data !== null && data !== undefined && !isPlainObject(data)) {
-      throw failure(
+      throw deserializationFailure(
         stored,
         `its payload is ${Array.isArray(data) ? 'an array' : `a ${typeof data}`}, not an object; ` +
           `give ${cls.name} a static fromPayload(data) that builds the event from it`,
@@ -192,85 +193,9 @@ export class EventRegistry {
     if (decorated !== undefined) throw new UnregisteredEventError(nameOf(cls), decorated.type);
     throw new UndecoratedEventError(nameOf(cls));
   }
-
-  /** Runs the upcaster chain from the stored version up to `currentVersion`: 1 -> 2 -> 3. */
-  private upcast(stored: DeserializableEvent, currentVersion: number): unknown {
-    const metadata: EventMetadata = stored.metadata ?? {};
-    const storedVersion = metadata[EVENT_VERSION_METADATA_KEY] ?? 1;
-    if (
-      typeof storedVersion !== 'number' ||
-      !Number.isSafeInteger(storedVersion) ||
-      storedVersion < 1
-    ) {
-      throw failure(
-        stored,
-        `metadata.${EVENT_VERSION_METADATA_KEY} ${JSON.stringify(storedVersion)} is not a whole number >= 1`,
-      );
-    }
-    if (storedVersion > currentVersion) {
-      throw failure(
-        stored,
-        `it was stored at schema version ${storedVersion}, newer than version ${currentVersion} ` +
-          `of ${this.classesByType.get(stored.type)!.name}; run a version of the application that knows it`,
-      );
-    }
-    let data = stored.data;
-    for (let version = storedVersion; version < currentVersion; version++) {
-      const upcaster = this.upcasters.get(stored.type)?.get(version);
-      if (upcaster === undefined) {
-        throw new MissingUpcasterError(
-          stored.type,
-          version,
-          storedVersion,
-          currentVersion,
-          stored.streamId,
-        );
-      }
-      try {
-        data = upcaster.upcast(data, metadata);
-      } catch (cause) {
-        throw failure(
-          stored,
-          `the upcaster from version ${version} to ${version + 1} threw: ${messageOf(cause)}`,
-          cause,
-        );
-      }
-    }
-    return data;
-  }
-}
-
-function failure(
-  stored: DeserializableEvent,
-  problem: string,
-  cause?: unknown,
-): EventDeserializationError {
-  return new EventDeserializationError(
-    stored.type,
-    stored.streamId,
-    stored.version,
-    problem,
-    cause,
-  );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function nameOf(cls: unknown): string {
   if (typeof cls === 'function' && cls.name) return cls.name;
   return cls === undefined ? 'a value that is not an object' : 'an anonymous class';
-}
-
-/**
- * Whether a payload of this class may hold Dates to revive. A class whose constructor declares
- * only string, number and boolean parameters (TypeScript's emitted `design:paramtypes`) has none,
- * and is assigned as parsed: no copy, no pattern test of every string. Without that metadata (no
- * constructor, or a build without emitDecoratorMetadata) the payload is revived, to be safe.
- */
-function mayHoldDates(cls: EventClass): boolean {
-  const types: unknown = Reflect.getOwnMetadata('design:paramtypes', cls);
-  if (!Array.isArray(types) || types.length === 0) return true;
-  return !types.every((type) => type === String || type === Number || type === Boolean);
 }

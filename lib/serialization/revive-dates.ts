@@ -1,3 +1,5 @@
+import type { EventClass } from './serialization.types.js';
+
 /** Exactly the format of `Date.prototype.toJSON` (ISO 8601, UTC, milliseconds, years 0000-9999). */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -32,4 +34,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Whether a payload of this class may hold Dates to revive. A class whose constructor declares
+ * only string, number and boolean parameters (TypeScript's emitted `design:paramtypes`) has none,
+ * and is assigned as parsed: no copy, no pattern test of every string. Without that metadata (no
+ * constructor, or a build without emitDecoratorMetadata) the payload is revived, to be safe.
+ */
+export function mayHoldDates(cls: EventClass): boolean {
+  const types: unknown = Reflect.getOwnMetadata('design:paramtypes', cls);
+  if (!Array.isArray(types) || types.length === 0) return true;
+  return !types.every((type) => type === String || type === Number || type === Boolean);
 }

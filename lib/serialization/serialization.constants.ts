@@ -5,4 +5,4 @@ export const DOMAIN_EVENT_METADATA = 'nestjs-event-sourcing:domain-event';
 export const UPCASTER_METADATA = 'nestjs-event-sourcing:upcaster';
 
 /** The key of stored event metadata that holds the event's schema version (missing means 1). */
-export const EVENT_VERSION_METADATA_KEY = 'eventVersion';
+export { EVENT_VERSION_METADATA_KEY } from '../core/message-context.js';

@@ -28,6 +28,7 @@ export interface SerializedEvent {
 export type DeserializableEvent = Pick<StoredEvent, 'type' | 'data'> &
   Partial<Pick<StoredEvent, 'metadata' | 'streamId' | 'version'>>;
 
+/** The options of `EventRegistry.deserialize`. */
 export interface DeserializeOptions {
   /**
    * Return `undefined` for an event type no class is registered for, instead of throwing

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import { entityManagerOf } from './entity-manager-of.js';
 
 const logger = new Logger('EventSourcing');
 
@@ -66,8 +68,8 @@ class AfterCommitSubscriber implements EntitySubscriberInterface {
 const subscribers = new WeakMap<DataSource, AfterCommitSubscriber>();
 
 /** The query runner of an open transaction behind `manager`, if it has one. */
-export function transactionOf(manager: unknown): QueryRunner | undefined {
-  const runner = (manager as EntityManager | undefined)?.queryRunner;
+export function transactionOf(manager: TransactionHandle | undefined): QueryRunner | undefined {
+  const runner = entityManagerOf(manager)?.queryRunner;
   return runner?.isTransactionActive ? runner : undefined;
 }
 

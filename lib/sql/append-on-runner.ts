@@ -11,12 +11,13 @@ import type {
   SqlRunner,
 } from './dialects/sql-dialect.js';
 import { resolveConflict } from './resolve-conflict.js';
-import { runOn } from './sql-runners.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 /** 'any' appends retry a lost race on the next version; bounded only to stop a runaway loop. */
 const MAX_ANY_ATTEMPTS = 1000;
 
 export interface AppendContext {
+  sql: SqlExecutor;
   dialect: SqlDialect;
   tables: EventTables;
 }
@@ -63,7 +64,7 @@ export async function appendOn(
   inline: InlineAppendHandler[],
 ): Promise<AppendResult> {
   const category = streamCategory(append.streamId);
-  const run = runOn(ctx.dialect, runner);
+  const run = ctx.sql.on(runner);
   for (let attempt = 1; ; attempt++) {
     await runner.startTransaction();
     let result: AppendResult | undefined;

@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { InboxTable } from './inbox-table.js';
-import { InstanceRegistry } from './instance-registry.js';
+import { SqlInstanceRegistry } from './sql-instance-registry.js';
 import { TypeOrmSagaSchema } from './typeorm-saga-schema.js';
 import { TypeOrmParkedPartitionStore } from './typeorm-parked-partition-store.js';
 import { TypeOrmSubscriptionStore } from './typeorm-subscription-store.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
+/** The options of `eventStoreSchemaSql`: the same table prefix and schema as the module's. */
 export interface EventStoreSchemaOptions {
   /** The module's `tablePrefix`. @default 'es_' */
   tablePrefix?: string;
@@ -34,7 +35,7 @@ export function eventStoreSchemaSql(
     new TypeOrmEventStore(dataSource, tables),
     new TypeOrmSubscriptionStore(dataSource, tables),
     new TypeOrmSagaSchema(dataSource, tables),
-    new InstanceRegistry(dataSource, tables),
+    new SqlInstanceRegistry(dataSource, tables),
     new InboxTable(dataSource, tables),
     new TypeOrmParkedPartitionStore(dataSource, tables),
   ];

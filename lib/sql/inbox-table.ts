@@ -1,6 +1,9 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import type { SchemaPart } from '../nest/event-store-connection.js';
-import { runMigration, tableLocation } from './table-location.js';
+import type { DataSource } from 'typeorm';
+import type { SchemaPart } from '../core/schema-part.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import type { SqlDialect, SqlRunner } from './dialects/sql-dialect.js';
+import type { SqlExecutor } from './sql-executor.js';
+import { tableLocation } from './table-location.js';
 
 /**
  * The inbox: one row per (handler, event id) applied, written in the handler's transaction, so a
@@ -8,55 +11,34 @@ import { runMigration, tableLocation } from './table-location.js';
  */
 export class InboxTable implements SchemaPart {
   private readonly table: string;
-  private readonly kind: 'postgres' | 'mysql' | 'sqlite';
+  private readonly dialect: SqlDialect;
+  private readonly sql: SqlExecutor;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    options: { tablePrefix?: string; schema?: string },
-  ) {
+  constructor(dataSource: DataSource, options: { tablePrefix?: string; schema?: string }) {
     const location = tableLocation(dataSource, options);
     this.table = location.table('inbox');
-    const type = dataSource.options.type;
-    this.kind = type === 'postgres' ? 'postgres' : type === 'better-sqlite3' ? 'sqlite' : 'mysql';
+    this.dialect = location.dialect;
+    this.sql = location.sql;
   }
 
   schemaSql(): string[] {
-    const time =
-      this.kind === 'postgres'
-        ? 'TIMESTAMPTZ NOT NULL DEFAULT now()'
-        : this.kind === 'mysql'
-          ? 'TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)'
-          : "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
     return [
       `CREATE TABLE IF NOT EXISTS ${this.table} (` +
         'handler VARCHAR(255) NOT NULL, event_id VARCHAR(64) NOT NULL, ' +
-        `received_at ${time}, PRIMARY KEY (handler, event_id))`,
+        `received_at ${this.dialect.inbox.receivedAtColumn}, PRIMARY KEY (handler, event_id))`,
     ];
   }
 
   async migrate(): Promise<void> {
-    const { dialect } = tableLocation(this.dataSource, {});
-    await runMigration(this.dataSource, dialect, this.schemaSql());
+    await this.sql.migrate(this.schemaSql());
   }
 
   /**
    * Records the event for the handler in the manager's transaction; false when it was recorded
    * before (a concurrent first delivery makes this wait until that one commits or rolls back).
    */
-  async claim(manager: EntityManager, handler: string, eventId: string): Promise<boolean> {
-    if (this.kind === 'mysql') {
-      const result = await manager.query<{ affectedRows?: number }>(
-        `INSERT IGNORE INTO ${this.table} (handler, event_id) VALUES (?, ?)`,
-        [handler, eventId],
-      );
-      return result.affectedRows === 1;
-    }
-    const p = this.kind === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-    const rows = await manager.query<unknown[]>(
-      `INSERT INTO ${this.table} (handler, event_id) VALUES (${p[0]}, ${p[1]}) ` +
-        'ON CONFLICT DO NOTHING RETURNING event_id',
-      [handler, eventId],
-    );
-    return rows.length === 1;
+  async claim(manager: TransactionHandle, handler: string, eventId: string): Promise<boolean> {
+    const run: SqlRunner = (sql, params) => this.sql.run(sql, params, manager);
+    return this.dialect.inbox.claim(run, this.table, handler, eventId);
   }
 }

@@ -1,9 +1,9 @@
-import { runMigration, tableLocation } from './table-location.js';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { withConnectionLock } from './connection-lock.js';
-import type { SqlDialect, SqlResult } from './dialects/sql-dialect.js';
+import { tableLocation } from './table-location.js';
+import type { DataSource } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
+import type { SqlResult } from './dialects/sql-dialect.js';
+import type { SqlExecutor } from './sql-executor.js';
 import type { SagaDialect, SagaTables } from './dialects/saga-dialect.js';
-import { sagaDialectFor } from './dialects/saga-dialect-for.js';
 
 export interface TypeOrmSagaStoreOptions {
   /**
@@ -19,7 +19,7 @@ export interface TypeOrmSagaStoreOptions {
 
 /** The saga tables of one DataSource: names, dialects, and how statements run. */
 export class SagaSql {
-  readonly sql: SqlDialect;
+  readonly executor: SqlExecutor;
   readonly dialect: SagaDialect;
   readonly tables: SagaTables;
   readonly now: () => Date;
@@ -31,8 +31,8 @@ export class SagaSql {
   ) {
     const location = tableLocation(dataSource, options);
     const prefix = location.prefix;
-    this.sql = location.dialect;
-    this.dialect = sagaDialectFor(dataSource.options.type);
+    this.executor = location.sql;
+    this.dialect = location.dialect.sagas;
     this.schema = options.schema;
     this.now = options.now ?? (() => new Date());
     this.tables = {
@@ -49,7 +49,7 @@ export class SagaSql {
 
   /** Runs DDL under the event store's migration lock (safe from several instances at once). */
   async migrate(statements: string[]): Promise<void> {
-    await runMigration(this.dataSource, this.sql, statements);
+    await this.executor.migrate(statements);
   }
 
   time(date: Date): unknown {
@@ -57,21 +57,12 @@ export class SagaSql {
   }
 
   /** Runs in the caller's transaction when given one, else on a connection of its own. */
-  run(sql: string, params: readonly unknown[] = [], manager?: EntityManager): Promise<SqlResult> {
-    const runner = manager?.queryRunner;
-    if (runner?.isTransactionActive) return this.runOn(runner, sql, params);
-    return withConnectionLock(this.dataSource, async () => {
-      const own = this.dataSource.createQueryRunner();
-      try {
-        return await this.runOn(own, sql, params);
-      } finally {
-        await own.release();
-      }
-    });
-  }
-
-  private async runOn(runner: QueryRunner, sql: string, params: readonly unknown[]) {
-    return (await runner.query(this.sql.bind(sql), params as unknown[], true)) as SqlResult;
+  run(
+    sql: string,
+    params: readonly unknown[] = [],
+    manager?: TransactionHandle,
+  ): Promise<SqlResult> {
+    return this.executor.run(sql, params, manager);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { withConnectionLock } from './connection-lock.js';
+import { tableLocation } from './table-location.js';
 
 const CREATE_TABLE = /^\s*CREATE TABLE IF NOT EXISTS\s+(\S+)/i;
 
@@ -13,10 +13,10 @@ export async function findMissingTables(
 ): Promise<string[]> {
   const tables = statements.flatMap((s) => CREATE_TABLE.exec(s)?.[1] ?? []);
   const missing: string[] = [];
-  await withConnectionLock(dataSource, async () => {
+  await tableLocation(dataSource, {}).sql.withRunner(async (runner) => {
     for (const table of tables) {
       try {
-        await dataSource.query(`SELECT 1 FROM ${table} WHERE 1 = 0`);
+        await runner.query(`SELECT 1 FROM ${table} WHERE 1 = 0`);
       } catch {
         missing.push(table);
       }

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
-import { withConnectionLock } from './connection-lock.js';
 import { dialectFor } from './dialects/dialect-for.js';
 import type { SqlDialect } from './dialects/sql-dialect.js';
+import { SqlExecutor } from './sql-executor.js';
 
 // Prefix and schema are written into DDL and queries, so only plain identifiers are accepted.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
@@ -10,6 +10,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 /** Where the library's tables live in a DataSource: shared by the event, subscription and saga stores. */
 export interface TableLocation {
   dialect: SqlDialect;
+  /** Runs SQL on the DataSource in this dialect. */
+  sql: SqlExecutor;
   prefix: string;
   schema: string | undefined;
   /** The quoted, schema-qualified name of `<prefix><name>`. */
@@ -31,30 +33,9 @@ export function tableLocation(
   const schema = options.schema;
   return {
     dialect,
+    sql: new SqlExecutor(dataSource, dialect),
     prefix,
     schema,
     table: (name) => dialect.quoteTable(schema, `${prefix}${name}`),
   };
-}
-
-/** Runs idempotent DDL under the dialect's migration lock, so instances starting at once do not race. */
-export async function runMigration(
-  dataSource: DataSource,
-  dialect: SqlDialect,
-  statements: readonly string[],
-): Promise<void> {
-  await withConnectionLock(dataSource, async () => {
-    const runner = dataSource.createQueryRunner();
-    const lock = dialect.migrationLock;
-    try {
-      if (lock) await runner.query(lock.acquire);
-      try {
-        for (const statement of statements) await runner.query(statement);
-      } finally {
-        if (lock) await runner.query(lock.release);
-      }
-    } finally {
-      await runner.release();
-    }
-  });
 }

@@ -1,3 +1,4 @@
+/** The options of `new TypeOrmEventStore(dataSource, options)`: where its tables are. */
 export interface TypeOrmEventStoreOptions {
   /**
    * Prefix of every table the store creates (`es_events`, ...). Letters, digits and `_`.

@@ -22,13 +22,12 @@ import {
   type SqlRunner,
 } from './dialects/sql-dialect.js';
 import { afterCommit, transactionOf } from './after-commit.js';
-import { withConnectionLock } from './connection-lock.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';
 import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
-import { runOn, withPoolRunner } from './sql-runners.js';
 import { decodeEvent } from './event-row.js';
 import { decodeHistory } from './history-rows.js';
-import { runMigration, tableLocation } from './table-location.js';
+import { tableLocation } from './table-location.js';
+import type { SqlExecutor } from './sql-executor.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
 import type { TypeOrmEventStoreOptions } from './typeorm-event-store.options.js';
 
@@ -46,6 +45,7 @@ export class TypeOrmEventStore extends EventStore {
   private readonly historySql: Record<'events' | 'withSnapshot', string>;
   private readonly inline = new InlineAppendHandlers();
   private readonly appendContext: AppendContext;
+  private readonly sql: SqlExecutor;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,6 +54,7 @@ export class TypeOrmEventStore extends EventStore {
     super();
     const location = tableLocation(dataSource, options);
     this.dialect = location.dialect;
+    this.sql = location.sql;
     this.schema = location.schema;
     this.tables = {
       events: location.table('events'),
@@ -65,7 +66,7 @@ export class TypeOrmEventStore extends EventStore {
       events: this.dialect.historySql(this.tables, false),
       withSnapshot: this.dialect.historySql(this.tables, true),
     };
-    this.appendContext = { dialect: this.dialect, tables: this.tables };
+    this.appendContext = { sql: this.sql, dialect: this.dialect, tables: this.tables };
   }
 
   /** Calls `listener` after each append commits (a caller's transaction: when it commits). */
@@ -76,7 +77,7 @@ export class TypeOrmEventStore extends EventStore {
 
   /** Snapshots kept in this store's database, in the table its migration creates. */
   createSnapshotStore(): TypeOrmSnapshotStore {
-    const snapshots = new TypeOrmSnapshotStore(this.dataSource, this.dialect, this.tables);
+    const snapshots = new TypeOrmSnapshotStore(this.sql, this.tables);
     this.ownSnapshots.add(snapshots);
     return snapshots;
   }
@@ -111,7 +112,7 @@ export class TypeOrmEventStore extends EventStore {
 
   /** Creates the store's tables if they do not exist. Safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    await runMigration(this.dataSource, this.dialect, this.schemaSql());
+    await this.sql.migrate(this.schemaSql());
   }
 
   /** Adds work run inside every append of an event it handles (inline projections). */
@@ -127,7 +128,7 @@ export class TypeOrmEventStore extends EventStore {
     const append = prepareAppend(streamId, events, options);
     const callerRunner = transactionOf(options.manager);
     if (append.events.length === 0) {
-      const run = callerRunner ? runOn(this.dialect, callerRunner) : undefined;
+      const run = callerRunner ? this.sql.on(callerRunner) : undefined;
       const version = await this.versionOf(streamId, run);
       return { streamId, nextExpectedVersion: version, events: [] };
     }
@@ -141,7 +142,9 @@ export class TypeOrmEventStore extends EventStore {
     const result =
       inline.length === 0 && (this.dialect.insertAlone || !this.dialect.appendNeedsTransaction)
         ? await this.appendStatement(append)
-        : await withConnectionLock(this.dataSource, () => this.appendOnOwnRunner(append, inline));
+        : await this.sql.withRunner((runner) =>
+            appendOn(this.appendContext, runner, append, inline),
+          );
     this.notifyAppended();
     return result;
   }
@@ -219,9 +222,7 @@ export class TypeOrmEventStore extends EventStore {
   async heldBackBy(): Promise<HeldBackCause | undefined> {
     const probe = this.dialect.heldBackBy?.bind(this.dialect);
     if (!probe) return undefined;
-    return withConnectionLock(this.dataSource, () =>
-      withPoolRunner(this.dataSource, this.dialect, (run) => probe(run, this.tables)),
-    );
+    return this.sql.lock(() => this.sql.pooled((run) => probe(run, this.tables)));
   }
 
   async streamVersion(streamId: string): Promise<number> {
@@ -236,13 +237,11 @@ export class TypeOrmEventStore extends EventStore {
   /** Deletes the stream's events and its snapshot in one transaction. */
   async deleteStream(streamId: string): Promise<void> {
     assertValidStreamId(streamId);
-    await withConnectionLock(this.dataSource, () =>
-      this.dataSource.transaction(async (manager) => {
-        const run = runOn(this.dialect, manager.queryRunner!);
-        await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
-        await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
-      }),
-    );
+    await this.sql.transaction(async (manager) => {
+      const run = this.sql.on(manager.queryRunner!);
+      await run(`DELETE FROM ${this.tables.events} WHERE stream_id = ?`, [streamId]);
+      await run(`DELETE FROM ${this.tables.snapshots} WHERE stream_id = ?`, [streamId]);
+    });
   }
 
   /**
@@ -250,21 +249,7 @@ export class TypeOrmEventStore extends EventStore {
    * transaction to hold on the client side.
    */
   private appendStatement(append: PreparedAppend): Promise<AppendResult> {
-    return appendStatement(this.appendContext, append, (work) =>
-      withPoolRunner(this.dataSource, this.dialect, work),
-    );
-  }
-
-  private async appendOnOwnRunner(
-    append: PreparedAppend,
-    inline: InlineAppendHandler[],
-  ): Promise<AppendResult> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      return await appendOn(this.appendContext, runner, append, inline);
-    } finally {
-      await runner.release();
-    }
+    return appendStatement(this.appendContext, append, (work) => this.sql.pooled(work));
   }
 
   private notifyAppended(): void {
@@ -282,8 +267,6 @@ export class TypeOrmEventStore extends EventStore {
     params: readonly unknown[],
     options?: { prepared?: boolean },
   ): Promise<SqlResult> {
-    return withConnectionLock(this.dataSource, () =>
-      withPoolRunner(this.dataSource, this.dialect, (run) => run(sql, params, options)),
-    );
+    return this.sql.lock(() => this.sql.pooled((run) => run(sql, params, options)));
   }
 }

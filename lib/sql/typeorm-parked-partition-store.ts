@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import {
   ParkedPartitionStore,
   type ParkedPartition,
@@ -146,7 +147,7 @@ WHERE projection = ? AND partition_key = ?`,
   }
 }
 
-function manager(options: ParkedWriteOptions): EntityManager | undefined {
+function manager(options: ParkedWriteOptions): TransactionHandle | undefined {
   return options.manager;
 }
 

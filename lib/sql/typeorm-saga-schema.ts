@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SchemaPart } from '../nest/event-store-connection.js';
+import type { SchemaPart } from '../core/schema-part.js';
 import { SagaSql, type TypeOrmSagaStoreOptions } from './saga-sql.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { EventMetadata, LogCheckpoint } from '../core/event-store.types.js';
 import {
   ScheduledMessageStore,
@@ -27,7 +28,7 @@ export class TypeOrmScheduledMessageStore extends ScheduledMessageStore {
   constructor(dataSource: DataSource, options: TypeOrmSagaStoreOptions = {}) {
     super();
     this.db = new SagaSql(dataSource, options);
-    this.work = new TypeOrmUnitOfWork(dataSource);
+    this.work = new TypeOrmUnitOfWork(this.db.executor);
     const d = this.db.dialect;
     this.columns = [
       'id, saga, instance, schedule_key, kind, type',
@@ -172,7 +173,7 @@ WHERE id = ? AND status = 'pending'`,
     params: unknown[],
     id: string,
     condition = '',
-    manager?: EntityManager,
+    manager?: TransactionHandle,
   ): Promise<void> {
     await this.db.run(
       `UPDATE ${this.db.tables.scheduled} SET ${set}, updated_at = ${this.db.dialect.timeParam}

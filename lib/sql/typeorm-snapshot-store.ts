@@ -1,29 +1,25 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import { SnapshotStore, type Snapshot } from '../core/snapshot-store.js';
-import { withConnectionLock } from './connection-lock.js';
-import type { EventTables, SqlDialect } from './dialects/sql-dialect.js';
+import { transactionOf } from './after-commit.js';
+import type { EventTables } from './dialects/sql-dialect.js';
+import type { SqlExecutor } from './sql-executor.js';
 
 /** Snapshots in the `<prefix>snapshots` table created by the event store's migration. */
 export class TypeOrmSnapshotStore extends SnapshotStore {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly dialect: SqlDialect,
+    private readonly sql: SqlExecutor,
     private readonly tables: EventTables,
   ) {
     super();
   }
 
   async load(streamId: string): Promise<Snapshot | undefined> {
-    const rows = await withConnectionLock(this.dataSource, () =>
-      this.dataSource.query<Record<string, unknown>[]>(
-        this.dialect.bind(
-          `SELECT version, revision, state FROM ${this.tables.snapshots} WHERE stream_id = ?`,
-        ),
-        [streamId],
-      ),
+    const { records } = await this.sql.run(
+      `SELECT version, revision, state FROM ${this.tables.snapshots} WHERE stream_id = ?`,
+      [streamId],
     );
-    if (rows.length === 0) return undefined;
-    const { version, revision, state } = rows[0];
+    if (records.length === 0) return undefined;
+    const { version, revision, state } = records[0];
     return {
       streamId,
       version: Number(version),
@@ -32,25 +28,27 @@ export class TypeOrmSnapshotStore extends SnapshotStore {
     };
   }
 
-  async save(snapshot: Snapshot, manager?: unknown): Promise<void> {
-    const runner = (manager as EntityManager | undefined)?.queryRunner;
-    const sql = this.dialect.bind(this.dialect.upsertSnapshotSql(this.tables));
+  async save(snapshot: Snapshot, manager?: TransactionHandle): Promise<void> {
+    const sql = this.sql.dialect.upsertSnapshotSql(this.tables);
     const params = [
       snapshot.streamId,
       snapshot.version,
       snapshot.revision,
       JSON.stringify(snapshot.state),
     ];
-    if (runner?.isTransactionActive) {
-      // Under a savepoint: a failed snapshot must not abort the caller's transaction (PostgreSQL).
-      await runner.startTransaction();
-      try {
-        await runner.query(sql, params);
-        await runner.commitTransaction();
-      } catch (error) {
-        await runner.rollbackTransaction();
-        throw error;
-      }
-    } else await withConnectionLock(this.dataSource, () => this.dataSource.query(sql, params));
+    const runner = transactionOf(manager);
+    if (!runner) {
+      await this.sql.run(sql, params);
+      return;
+    }
+    // Under a savepoint: a failed snapshot must not abort the caller's transaction (PostgreSQL).
+    await runner.startTransaction();
+    try {
+      await this.sql.on(runner)(sql, params);
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    }
   }
 }

@@ -1,5 +1,7 @@
-import { runMigration, tableLocation } from './table-location.js';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { tableLocation } from './table-location.js';
+import type { DataSource } from 'typeorm';
+import type { SqlExecutor } from './sql-executor.js';
+import type { TransactionHandle } from '../core/transaction-handle.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
 import { SubscriptionFencedError } from '../core/errors/subscription-fenced.error.js';
 import {
@@ -11,10 +13,7 @@ import {
   type SubscriptionRunState,
 } from '../core/subscription-store.js';
 import type { UnitOfWork } from '../core/unit-of-work.js';
-import type { SqlDialect, SqlResult } from './dialects/sql-dialect.js';
-import { withConnectionLock } from './connection-lock.js';
 import type { SubscriptionDialect } from './dialects/subscription-dialect.js';
-import { subscriptionDialectFor } from './dialects/subscription-dialect-for.js';
 import { decodeSubscription } from './subscription-row.js';
 import type { TypeOrmSubscriptionStoreOptions } from './typeorm-subscription-store.options.js';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work.js';
@@ -26,25 +25,22 @@ import { TypeOrmUnitOfWork } from './typeorm-unit-of-work.js';
  * model in this database commits with its checkpoint.
  */
 export class TypeOrmSubscriptionStore extends SubscriptionStore {
-  private readonly sql: SqlDialect;
+  private readonly sql: SqlExecutor;
   private readonly dialect: SubscriptionDialect;
   private readonly table: string;
   private readonly prefix: string;
   private readonly schema: string | undefined;
   private readonly work: TypeOrmUnitOfWork;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    options: TypeOrmSubscriptionStoreOptions = {},
-  ) {
+  constructor(dataSource: DataSource, options: TypeOrmSubscriptionStoreOptions = {}) {
     super();
     const location = tableLocation(dataSource, options);
-    this.sql = location.dialect;
-    this.dialect = subscriptionDialectFor(dataSource.options.type);
+    this.sql = location.sql;
+    this.dialect = location.dialect.subscriptions;
     this.prefix = location.prefix;
     this.schema = location.schema;
     this.table = location.table('subscriptions');
-    this.work = new TypeOrmUnitOfWork(dataSource);
+    this.work = new TypeOrmUnitOfWork(this.sql);
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
@@ -54,7 +50,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
 
   /** Creates the table if it does not exist. Safe to run from several instances at once. */
   async migrate(): Promise<void> {
-    await runMigration(this.dataSource, this.sql, this.schemaSql());
+    await this.sql.migrate(this.schemaSql());
   }
 
   async load(name: string): Promise<SubscriptionRecord | undefined> {
@@ -97,8 +93,8 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
   }
 
   async tryAcquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.locked((runner) =>
-      this.dialect.tryAcquireLease(this.runOn(runner), this.table, name, owner, ttlMs),
+    return this.sql.withRunner((runner) =>
+      this.dialect.tryAcquireLease(this.sql.on(runner), this.table, name, owner, ttlMs),
     );
   }
 
@@ -122,7 +118,7 @@ WHERE name = ? AND lease_owner = ?`,
   async claimBatch(
     name: string,
     fence: SubscriptionFence & { ttlMs: number },
-    options: { manager?: EntityManager } = {},
+    options: { manager?: TransactionHandle } = {},
   ): Promise<boolean> {
     // An UPDATE: it locks the row (and on SQLite takes the write lock) until the batch commits.
     const result = await this.run(
@@ -168,7 +164,7 @@ WHERE name = ?`,
     return this.work;
   }
 
-  private async insertIfAbsent(name: string, manager?: EntityManager): Promise<void> {
+  private async insertIfAbsent(name: string, manager?: TransactionHandle): Promise<void> {
     await this.run(
       `INSERT INTO ${this.table} (name, state, updated_at) VALUES (?, 'stopped', ${this.dialect.now}) ${this.dialect.onConflictDoNothing}`,
       [name],
@@ -177,25 +173,7 @@ WHERE name = ?`,
   }
 
   /** Runs in the caller's transaction when given one, else on a connection of its own. */
-  private run(sql: string, params: readonly unknown[] = [], manager?: EntityManager) {
-    const runner = manager?.queryRunner;
-    if (runner?.isTransactionActive) return this.runOn(runner)(sql, params);
-    return this.locked((own) => this.runOn(own)(sql, params));
-  }
-
-  private locked<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    return withConnectionLock(this.dataSource, async () => {
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        return await work(runner);
-      } finally {
-        await runner.release();
-      }
-    });
-  }
-
-  private runOn(runner: QueryRunner) {
-    return async (sql: string, params: readonly unknown[]): Promise<SqlResult> =>
-      (await runner.query(this.sql.bind(sql), params as unknown[], true)) as SqlResult;
+  private run(sql: string, params: readonly unknown[] = [], manager?: TransactionHandle) {
+    return this.sql.run(sql, params, manager);
   }
 }

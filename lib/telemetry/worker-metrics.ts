@@ -4,19 +4,20 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { BatchObservableCallback, Observable } from '@opentelemetry/api';
-import { EventSourcingHealthIndicator } from '../nest/health/event-sourcing.health-indicator.js';
+import { WorkerHealthSource } from '../engine/worker-health.js';
 import { instruments } from './metrics.js';
 
 /**
  * Observable gauges of every projection and saga (lag in events and ms, held-back ms, parked
- * events), read from the health indicator when the application's metric reader collects. Needs a
- * meter provider registered before the application starts; without `@opentelemetry/api`, nothing.
+ * events), read from the health indicator (`WorkerHealthSource`) when the application's metric
+ * reader collects. Needs a meter provider registered before the application starts; without
+ * `@opentelemetry/api`, nothing.
  */
 @Injectable()
 export class WorkerMetrics implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private remove: (() => void) | undefined;
 
-  constructor(private readonly health: EventSourcingHealthIndicator) {}
+  constructor(private readonly health: WorkerHealthSource) {}
 
   onApplicationBootstrap(): void {
     const m = instruments();

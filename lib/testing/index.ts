@@ -15,3 +15,16 @@ export {
   EventSourcingTestingModule,
   type EventSourcingTestingOptions,
 } from './event-sourcing-testing.module.js';
+
+// Contract suites for people who write their own store: each returns named cases that assert with
+// node:assert, for any test runner (`for (const c of cases) it(c.name, c.run)`).
+export { type ContractCase, type StoreFactory } from './contract/contract-case.js';
+export {
+  subscriptionStoreContract,
+  type SubscriptionStoreContractOptions,
+} from './contract/subscription-store.contract.js';
+export { sagaFailureStoreContract } from './contract/saga-failure-store.contract.js';
+export {
+  scheduledMessageStoreContract,
+  type ScheduledMessageStoreContractOptions,
+} from './contract/scheduled-message-store.contract.js';

@@ -8,6 +8,7 @@ import {
   type StoredEvent,
 } from 'nestjs-event-sourcing';
 import { readToHead } from './event-store.contract.js';
+import type { TransactionHandle } from '../../lib/core/transaction-handle.js';
 
 /** A store with what the module wires into it: its snapshots and its inline handlers. */
 export interface TransactionalStore extends EventStore {
@@ -23,7 +24,7 @@ export interface TransactionalStoreUnderTest {
 /** An inline handler of one event type, removed again after the test. */
 function handlerOf(
   type: string,
-  apply: (events: readonly StoredEvent[], manager: unknown) => Promise<void>,
+  apply: (events: readonly StoredEvent[], manager: TransactionHandle | undefined) => Promise<void>,
 ): InlineAppendHandler {
   return { handles: (t) => t === type, apply: (events, ctx) => apply(events, ctx.manager) };
 }

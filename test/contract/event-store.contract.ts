@@ -15,7 +15,7 @@ import {
   type ReadAllOptions,
   type NewEvent,
 } from 'nestjs-event-sourcing';
-import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
+import { compareCheckpoints } from '../../lib/core/checkpoint.js';
 import { describeBadInputContract } from './bad-input.contract.js';
 
 export interface StoreUnderTest {

@@ -21,10 +21,10 @@ import {
   UnknownEventTypeError,
   getAggregateRepositoryToken,
   retryOnConcurrencyError,
-  setCommandId,
   type AggregateRepository,
   type EventSourcingModuleOptions,
 } from 'nestjs-event-sourcing';
+import { setCommandId } from '../../lib/core/message-context.js';
 import { Account, MoneyDeposited, MoneyWithdrawn } from '../support/account.domain.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';
 

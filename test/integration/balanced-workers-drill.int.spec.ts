@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TypeOrmEventStore, TypeOrmSubscriptionStore } from 'nestjs-event-sourcing';
+import { TypeOrmEventStore } from 'nestjs-event-sourcing';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
 import type { BalancedChildConfig } from '../support/balanced-child.js';
 import { DrillChildren, type DrillChild } from '../support/child-process.js';
 import { createTestDatabase, type DatabaseKind } from '../support/test-databases.js';

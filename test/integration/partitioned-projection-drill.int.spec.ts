@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  TypeOrmEventStore,
-  TypeOrmParkedPartitionStore,
-  TypeOrmSubscriptionStore,
-  partitionOf,
-} from 'nestjs-event-sourcing';
+import { TypeOrmEventStore, partitionOf } from 'nestjs-event-sourcing';
+import { TypeOrmParkedPartitionStore } from '../../lib/sql/typeorm-parked-partition-store.js';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
 import { DrillChildren } from '../support/child-process.js';
 import { POISON_AMOUNT, tallyEvents } from '../support/tallies.projection.js';
 import type { TalliesChildConfig } from '../support/tallies-child.js';

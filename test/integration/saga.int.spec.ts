@@ -2,13 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SagaManager,
-  TypeOrmEventStore,
-  TypeOrmSubscriptionStore,
-  type StoredEvent,
-} from 'nestjs-event-sourcing';
-import { positionOf } from '../../lib/projection/projection-status.js';
+import { SagaManager, TypeOrmEventStore, type StoredEvent } from 'nestjs-event-sourcing';
+import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
+import { positionOf } from '../../lib/core/checkpoint.js';
 import { removeCompiledSagaChild, startSagaChild } from '../support/saga-child-process.js';
 import { SagaProbe, sagaTestModule, TASK_SAGA } from '../support/saga.domain.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases.js';

@@ -74,7 +74,7 @@ function describeSubscriptions(kind: DatabaseKind) {
         pollIntervalMs: 20,
         logger: silent,
         handler: async (events, { manager }) => {
-          for (const e of events) await writeRow(manager!, name, e, owner);
+          for (const e of events) await writeRow(manager as EntityManager, name, e, owner);
         },
         ...extra,
       });
@@ -262,7 +262,7 @@ function describeSubscriptions(kind: DatabaseKind) {
           leaseTtlMs: 500,
           batchSize: 5,
           handler: async (events, { manager }) => {
-            for (const e of events) await writeRow(manager!, name, e, owner);
+            for (const e of events) await writeRow(manager as EntityManager, name, e, owner);
             order.push(...events.map(() => owner));
           },
         });
@@ -304,7 +304,7 @@ function describeSubscriptions(kind: DatabaseKind) {
               attempts++;
               throw new Error(`cannot project event ${e.globalPosition}`);
             }
-            await writeRow(manager!, 'fragile', e, 'fragile');
+            await writeRow(manager as EntityManager, 'fragile', e, 'fragile');
           }
         },
       });

@@ -7,7 +7,7 @@ import {
   type LogCheckpoint,
   type StoredEvent,
 } from 'nestjs-event-sourcing';
-import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
+import { compareCheckpoints } from '../../lib/core/checkpoint.js';
 import { endOfLog } from '../contract/event-store.contract.js';
 import {
   createTestDatabase,

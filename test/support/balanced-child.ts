@@ -1,5 +1,5 @@
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { InstanceRegistry } from '../../lib/sql/instance-registry.js';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
+import { SqlInstanceRegistry } from '../../lib/sql/sql-instance-registry.js';
 import { Subscription } from '../../lib/engine/subscription.js';
 import { WorkerBalancer } from '../../lib/engine/worker-balancer.js';
 import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
@@ -19,7 +19,7 @@ export interface BalancedChildConfig {
 
 const config = JSON.parse(process.argv[2]) as BalancedChildConfig;
 const dataSource = await new DataSource(config.options).initialize();
-const registry = new InstanceRegistry(dataSource, { schema: config.schema }, config.leaseTtlMs);
+const registry = new SqlInstanceRegistry(dataSource, { schema: config.schema }, config.leaseTtlMs);
 await registry.migrate();
 await registry.start();
 const balancer = new WorkerBalancer(registry);
@@ -37,7 +37,8 @@ for (const name of config.projections) {
     leaseTtlMs: config.leaseTtlMs,
     logger: silent,
     handler: async (events, { manager }) => {
-      for (const event of events) await manager!.query(config.insertSql, [name, event.eventId]);
+      for (const event of events)
+        await (manager as EntityManager).query(config.insertSql, [name, event.eventId]);
     },
   });
   await subscription.start();

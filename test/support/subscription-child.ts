@@ -4,7 +4,7 @@
  * of a batch into the read model inside the batch transaction and, after `crashAfter` events,
  * prints "crash-point" and hangs with the transaction open until the test kills it.
  */
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
 import { Subscription } from '../../lib/engine/subscription.js';
 import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../../lib/sql/typeorm-event-store.js';
@@ -38,7 +38,7 @@ const subscription = new Subscription({
   logger: silent,
   handler: async (events, { manager }) => {
     for (const event of events) {
-      await manager!.query(config.insertSql, [
+      await (manager as EntityManager).query(config.insertSql, [
         config.name,
         event.eventId,
         event.globalPosition,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidCheckpointError } from 'nestjs-event-sourcing';
 import {
-  compareCheckpointParts,
+  compareCheckpoints,
+  formatCheckpoint,
   parsePositionCheckpoint,
   parseTransactionCheckpoint,
+  positionOf,
+  START_CHECKPOINT,
 } from '../../lib/core/checkpoint.js';
-import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
 
 describe('checkpoints: one strict parser for every store', () => {
   it('reads the forms the stores write', () => {
@@ -32,10 +34,21 @@ describe('checkpoints: one strict parser for every store', () => {
   });
 
   it('orders checkpoints number by number, beyond 2^53, and refuses garbage when comparing', () => {
-    expect(compareCheckpointParts('9007199254740993:1', '9007199254740992:5')).toBe(1);
+    expect(compareCheckpoints('9007199254740993:1', '9007199254740992:5')).toBe(1);
     expect(compareCheckpoints('2:10', '2:9')).toBe(1);
     expect(compareCheckpoints('7', '7')).toBe(0);
     expect(compareCheckpoints('3', '12')).toBe(-1);
     expect(() => compareCheckpoints(' 1', '2')).toThrow(InvalidCheckpointError);
+  });
+
+  it('writes the forms it reads, and finds the position in either', () => {
+    expect(formatCheckpoint(42)).toBe('42');
+    expect(formatCheckpoint('42', 18446744073709551615n)).toBe('18446744073709551615:42');
+    expect(parseTransactionCheckpoint(formatCheckpoint(7, '3'))).toEqual(['3', '7']);
+    expect(positionOf(undefined)).toBe(0);
+    expect(positionOf('12')).toBe(12);
+    expect(positionOf('9:12')).toBe(12);
+    expect(compareCheckpoints(START_CHECKPOINT, '0:0')).toBe(0);
+    expect(compareCheckpoints(START_CHECKPOINT, '0:1')).toBe(-1);
   });
 });

@@ -13,7 +13,10 @@ import {
   EventSourcingHandler,
   getEventSourcingHandlers,
 } from '../../lib/aggregate/event-sourcing-handler.decorator.js';
+import { AggregateAutoCommitError } from '../../lib/core/errors/aggregate-auto-commit.error.js';
+import { AggregateUnsavedEventsError } from '../../lib/core/errors/aggregate-unsaved-events.error.js';
 import { EventSourcingError } from '../../lib/core/errors/event-sourcing.error.js';
+import { InvalidSnapshotStateError } from '../../lib/core/errors/invalid-snapshot-state.error.js';
 import { InvalidOptionsError } from '../../lib/core/errors/invalid-options.error.js';
 import { InvalidStreamIdError } from '../../lib/core/errors/invalid-stream-id.error.js';
 
@@ -261,6 +264,7 @@ describe('EventSourcedAggregate', () => {
 
   it('refuses to load history over unsaved events', () => {
     const account = Account.open('a-1', openedAt);
+    expect(() => account.loadFromHistory(history())).toThrow(AggregateUnsavedEventsError);
     expect(() => account.loadFromHistory(history())).toThrow(/1 unsaved event/);
   });
 
@@ -268,6 +272,7 @@ describe('EventSourcedAggregate', () => {
     const account = new Account('a-1');
     account.autoCommit = true;
     expect(() => account.deposit(1)).toThrow(EventSourcingError);
+    expect(() => account.deposit(1)).toThrow(AggregateAutoCommitError);
     expect(() => account.deposit(1)).toThrow(/autoCommit/);
   });
 
@@ -338,6 +343,9 @@ describe('EventSourcedAggregate', () => {
     });
 
     it('refuses a non-object snapshot by default', () => {
+      expect(() => new Account('a-1').restoreSnapshot('nope', 1)).toThrow(
+        InvalidSnapshotStateError,
+      );
       expect(() => new Account('a-1').restoreSnapshot('nope', 1)).toThrow(/override fromSnapshot/);
     });
   });

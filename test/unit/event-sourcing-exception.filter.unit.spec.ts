@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   AggregateNotFoundError,
   ConcurrencyError,
+  EventSourcingError as EventSourcingErrorClass,
   EventSourcingExceptionFilter,
   InvalidCheckpointError,
   InvalidEventError,
@@ -74,6 +75,16 @@ describe('EventSourcingExceptionFilter', () => {
     expect(answer(new UnstorableTextError(0, 'data.name', 'nul')).status).toBe(400);
     expect(answer(new InvalidReadOptionsError('maxCount', -1, 'use 1..10')).status).toBe(400);
     expect(answer(new UnknownEventTypeError('order.gone', 'order-1')).status).toBe(500);
+  });
+
+  it('tells errors apart by class, not by name: a look-alike name is a server fault', () => {
+    class LookAlike extends EventSourcingErrorClass {
+      constructor() {
+        super('not the library error');
+        this.name = 'AggregateNotFoundError';
+      }
+    }
+    expect(answer(new LookAlike()).status).toBe(500);
   });
 
   it('answers a server fault with a generic body and logs the detail with a reference', () => {

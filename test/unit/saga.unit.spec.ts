@@ -30,13 +30,13 @@ import {
   SagaStart,
   SubscriptionStore,
   getAggregateRepositoryToken,
-  getDomainEventMetadata,
   parseDuration,
-  setCommandId,
   type AggregateRepository,
   type SagaContext,
   type ScheduledMessage,
 } from 'nestjs-event-sourcing';
+import { getDomainEventMetadata } from '../../lib/serialization/domain-event.decorator.js';
+import { setCommandId } from '../../lib/core/message-context.js';
 import { MessageScheduler } from '../../lib/saga/message-scheduler.js';
 import {
   CountTask,

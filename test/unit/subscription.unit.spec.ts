@@ -6,7 +6,7 @@ import {
   InvalidOptionsError,
 } from 'nestjs-event-sourcing';
 import type { LogEvent } from 'nestjs-event-sourcing';
-import { compareCheckpoints } from '../../lib/core/checkpoint-order.js';
+import { compareCheckpoints } from '../../lib/core/checkpoint.js';
 import { SubscriptionCatchUpTimeoutError } from '../../lib/core/errors/subscription-catch-up-timeout.error.js';
 import { SubscriptionFailedError } from '../../lib/core/errors/subscription-failed.error.js';
 import { SubscriptionFencedError } from '../../lib/core/errors/subscription-fenced.error.js';

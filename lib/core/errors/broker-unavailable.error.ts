@@ -1,4 +1,5 @@
 import { SubscriptionTransientError } from './subscription-transient.error.js';
+import { errorMessage } from '../error-message.js';
 
 /**
  * The broker did not confirm a forwarded event in time (down, unreachable, blocked). The batch is
@@ -13,7 +14,7 @@ export class BrokerUnavailableError extends SubscriptionTransientError {
   ) {
     super(
       `forwarder "${forwarder}" could not publish event ${eventId}: ` +
-        `${cause instanceof Error ? cause.message : String(cause)}; it retries until the broker ` +
+        `${errorMessage(cause)}; it retries until the broker ` +
         'confirms (check that the broker is up and reachable)',
       { cause },
     );

@@ -1,4 +1,5 @@
 import { EventSourcingError } from './event-sourcing.error.js';
+import { errorMessage } from '../error-message.js';
 
 /** The module could not open its connection to the event store's database at startup. */
 export class EventStoreConnectionError extends EventSourcingError {
@@ -8,7 +9,7 @@ export class EventStoreConnectionError extends EventSourcingError {
     readonly attempts: number,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     super(
       `cannot connect to the event store at ${target} (${attempts} attempt${attempts === 1 ? '' : 's'}): ` +
         `${reason}; check the url/host/database options and that the server is reachable ` +

@@ -1,5 +1,6 @@
 import { EventSourcingError } from './event-sourcing.error.js';
 
+/** A checkpoint given to `readAll` is not one a store of this kind returned. */
 export class InvalidCheckpointError extends EventSourcingError {
   constructor(readonly checkpoint: unknown) {
     super(

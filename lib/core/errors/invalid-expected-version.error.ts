@@ -1,6 +1,7 @@
 import { MAX_STREAM_VERSION } from '../limits.js';
 import { EventSourcingError } from './event-sourcing.error.js';
 
+/** An `expectedVersion` is neither a whole number in range nor one of the named values. */
 export class InvalidExpectedVersionError extends EventSourcingError {
   constructor(readonly expectedVersion: unknown) {
     super(

@@ -1,5 +1,6 @@
 import { EventSourcingError } from './event-sourcing.error.js';
 
+/** A stream id is empty, too long or holds control characters; nothing was read or written. */
 export class InvalidStreamIdError extends EventSourcingError {
   constructor(
     readonly streamId: unknown,

@@ -1,5 +1,6 @@
 import { EventSourcingError } from './event-sourcing.error.js';
 
+/** An `@EventSourcingHandler` names an event class without `@DomainEvent`; raised at startup. */
 export class UndecoratedHandledEventError extends EventSourcingError {
   constructor(aggregateName: string, eventName: string) {
     super(

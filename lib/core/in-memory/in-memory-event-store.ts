@@ -16,7 +16,7 @@ import { InlineAppendHandlers, type InlineAppendHandler } from '../inline-append
 import { isRetriedAppend, prepareAppend, type PreparedAppend } from '../prepared-append.js';
 import { InMemorySnapshotStore } from '../snapshot-store.js';
 import { assertValidStreamId, streamCategory } from '../stream-id.js';
-import { parsePositionCheckpoint } from '../checkpoint.js';
+import { formatCheckpoint, parsePositionCheckpoint } from '../checkpoint.js';
 import { selectStreamEvents } from '../read-helpers.js';
 import { assertValidReadAllOptions, assertValidReadStreamOptions } from '../read-options.js';
 
@@ -165,18 +165,18 @@ export class InMemoryEventStore extends EventStore {
     for (const event of this.log) {
       if (event.globalPosition <= after) continue;
       if (events.length === maxCount) {
-        return { events, checkpoint: String(scannedTo), isEnd: false };
+        return { events, checkpoint: formatCheckpoint(scannedTo), isEnd: false };
       }
       scannedTo = event.globalPosition;
       if (types && !types.has(event.type)) continue;
       if (categories && !categories.has(streamCategory(event.streamId))) continue;
-      events.push({ ...copy(event), checkpoint: String(event.globalPosition) });
+      events.push({ ...copy(event), checkpoint: formatCheckpoint(event.globalPosition) });
     }
-    return { events, checkpoint: String(scannedTo), isEnd: true };
+    return { events, checkpoint: formatCheckpoint(scannedTo), isEnd: true };
   }
 
   async headCheckpoint(): Promise<string> {
-    return String(this.log.at(-1)?.globalPosition ?? 0);
+    return formatCheckpoint(this.log.at(-1)?.globalPosition ?? 0);
   }
 
   async streamVersion(streamId: string): Promise<number> {

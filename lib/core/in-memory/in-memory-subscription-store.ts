@@ -43,10 +43,11 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     checkpoint: LogCheckpoint,
     options: SaveCheckpointOptions = {},
   ): Promise<void> {
-    const row = this.row(name);
-    if (options.fence && !this.fenceHolds(row, options.fence)) {
+    // Checked before the row is created: a refused save writes nothing, as in a database.
+    if (options.fence && !this.fenceHolds(this.rows.get(name), options.fence)) {
       throw new SubscriptionFencedError(name, options.fence.owner);
     }
+    const row = this.row(name);
     row.checkpoint = checkpoint;
     if (options.state !== undefined) row.projectionState = fromJson(options.state);
     this.touch(row);
@@ -142,8 +143,10 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     return row;
   }
 
-  private fenceHolds(row: SubscriptionRecord, fence: SubscriptionFence): boolean {
-    return row.leaseOwner === fence.owner && row.checkpoint === fence.checkpoint;
+  private fenceHolds(row: SubscriptionRecord | undefined, fence: SubscriptionFence): boolean {
+    return (
+      row !== undefined && row.leaseOwner === fence.owner && row.checkpoint === fence.checkpoint
+    );
   }
 
   private touch(row: SubscriptionRecord): void {

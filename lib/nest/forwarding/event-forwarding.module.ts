@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ConfigurableEventForwardingModule } from './event-forwarding.module-definition.js';
+import {
+  ConfigurableEventForwardingModule,
+  EVENT_FORWARDING_OPTIONS,
+} from './event-forwarding.module-definition.js';
+import { EventStore } from '../../core/event-store.js';
+import { SubscriptionStore } from '../../core/subscription-store.js';
+import { WorkerBalancer } from '../../engine/worker-balancer.js';
+import { WorkerEnvironment } from '../../engine/worker-environment.js';
 import { EventForwarders } from '../../forwarding/event-forwarders.js';
+import type { EventForwardingModuleOptions } from '../../forwarding/event-forwarder.options.js';
 
 /**
  * Publishes stored events to brokers through `@nestjs/microservices` clients. Import it next to
@@ -14,5 +22,26 @@ import { EventForwarders } from '../../forwarding/event-forwarders.js';
  * })
  * ```
  */
-@Module({ providers: [EventForwarders], exports: [EventForwarders] })
+@Module({
+  providers: [
+    {
+      provide: EventForwarders,
+      inject: [
+        EVENT_FORWARDING_OPTIONS,
+        EventStore,
+        SubscriptionStore,
+        WorkerEnvironment,
+        { token: WorkerBalancer, optional: true },
+      ],
+      useFactory: (
+        options: EventForwardingModuleOptions,
+        store: EventStore,
+        subscriptions: SubscriptionStore,
+        environment: WorkerEnvironment,
+        balancer?: WorkerBalancer,
+      ) => new EventForwarders(options, store, subscriptions, environment, balancer),
+    },
+  ],
+  exports: [EventForwarders],
+})
 export class EventForwardingModule extends ConfigurableEventForwardingModule {}

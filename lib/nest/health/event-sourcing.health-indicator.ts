@@ -5,7 +5,11 @@ import { SagaManager } from '../../saga/saga-manager.js';
 import { SubscriptionStore } from '../../core/subscription-store.js';
 import { collectWorkerHealth } from './collect-worker-health.js';
 import { problemOf, resolveHealthThresholds } from '../../engine/health-thresholds.js';
-import type { EventSourcingHealthThresholds, WorkerHealth } from '../../engine/worker-health.js';
+import {
+  WorkerHealthSource,
+  type EventSourcingHealthThresholds,
+  type WorkerHealth,
+} from '../../engine/worker-health.js';
 
 /** The result shape `@nestjs/terminus` expects from an indicator (kept here: terminus is optional). */
 export type EventSourcingHealthResult<Key extends string = string> = Record<
@@ -24,13 +28,15 @@ export type EventSourcingHealthResult<Key extends string = string> = Record<
  * ```
  */
 @Injectable()
-export class EventSourcingHealthIndicator {
+export class EventSourcingHealthIndicator extends WorkerHealthSource {
   constructor(
     private readonly projections: ProjectionManager,
     private readonly store: EventStore,
     private readonly subscriptions: SubscriptionStore,
     @Optional() private readonly sagas?: SagaManager,
-  ) {}
+  ) {
+    super();
+  }
 
   async isHealthy<const Key extends string>(
     key: Key,

@@ -1,4 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
+import { AggregateNotFoundError } from '../../core/errors/aggregate-not-found.error.js';
 import { ConcurrencyError } from '../../core/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../../core/errors/duplicate-event-id.error.js';
 import type { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
@@ -34,11 +35,10 @@ export function clientAnswer(error: EventSourcingError): ClientAnswer | undefine
   if (error instanceof DuplicateEventIdError) {
     return conflict('a different request with the same ids was already processed; use new ids');
   }
-  if (error.name === 'AggregateNotFoundError') {
-    const name = (error as { aggregateName?: unknown }).aggregateName;
+  if (error instanceof AggregateNotFoundError) {
     return {
       status: HttpStatus.NOT_FOUND,
-      message: `${typeof name === 'string' ? name : 'resource'} not found`,
+      message: `${error.aggregateName ?? 'resource'} not found`,
     };
   }
   if (error instanceof UnstorableTextError) {

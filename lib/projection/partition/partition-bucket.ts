@@ -5,11 +5,12 @@ import type { LogEvent, StoredEvent } from '../../core/event-store.types.js';
 import { PartitionedProjectionStateError } from '../../core/errors/partitioned-projection-state.error.js';
 import type { ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
+import type { TransactionHandle } from '../../core/transaction-handle.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
-import { errorMessage } from '../../engine/lease-keeper.js';
-import { Subscription } from '../../engine/subscription.js';
+import { errorMessage } from '../../core/error-message.js';
+import type { Subscription } from '../../engine/subscription.js';
 import type { SubscriptionContext } from '../../engine/subscription.options.js';
-import type { WorkerBalancer } from '../../engine/worker-balancer.js';
+import type { WorkerHost } from '../../engine/worker-host.js';
 import type { ApplyContext, ProjectionRunner } from '../projection-runner.js';
 import { bucketName, partitionKeyOf, partitionOf, type PartitionBy } from './partition-key.js';
 import { retryParkedKey, type PartitionRetryOutcome } from './partition-retry.js';
@@ -23,7 +24,7 @@ export interface PartitionBucketDeps {
   store: EventStore;
   subscriptions: SubscriptionStore;
   parked: ParkedPartitionStore;
-  balancer?: WorkerBalancer;
+  host: WorkerHost;
   /** Whether an event is a replay (a rebuild of the projection is running). */
   isReplaying: (event: StoredEvent) => boolean;
 }
@@ -59,21 +60,18 @@ export class PartitionBucket {
     const serialised: UnitOfWork = {
       run: (work) => this.serial.run(() => this.unitOfWork.run(work)),
     };
-    this.subscription = new Subscription({
+    this.subscription = d.host.worker(this.name, () => ({
       name: this.name,
-      eventStore: d.store,
-      subscriptionStore: d.subscriptions,
       batchSize: d.runner.metadata.batchSize,
       pollIntervalMs: d.runner.metadata.pollIntervalMs,
       retry: { maxAttempts: d.runner.metadata.maxAttempts },
       types: d.runner.types,
       leaseTtlMs: BUCKET_LEASE_TTL_MS,
       unitOfWork: serialised,
-      balancer: d.balancer,
       logger: this.logger,
       handler: (events, ctx) =>
         traceProjectionBatch(this.name, events, () => this.handle(events, ctx)),
-    });
+    }));
   }
 
   get index(): number {
@@ -99,7 +97,8 @@ export class PartitionBucket {
         subscriptions: this.d.subscriptions,
         parked: this.d.parked,
         unitOfWork: this.unitOfWork,
-        apply: (events, manager) => this.apply(events, manager, undefined),
+        apply: (events, manager) =>
+          this.apply(events, manager as EntityManager | undefined, undefined),
         logger: this.logger,
       }),
     );
@@ -164,7 +163,7 @@ export class PartitionBucket {
     key: string,
     error: unknown,
     attempts: number,
-    manager: EntityManager | undefined,
+    manager: TransactionHandle | undefined,
   ): Promise<void> {
     const message = errorMessage(error);
     this.logger.error(

@@ -1,12 +1,12 @@
-import type { EntityManager } from 'typeorm';
-import { compareCheckpoints } from '../../core/checkpoint-order.js';
+import { compareCheckpoints } from '../../core/checkpoint.js';
 import type { EventStore } from '../../core/event-store.js';
 import type { LogCheckpoint, StoredEvent } from '../../core/event-store.types.js';
 import { SubscriptionFencedError } from '../../core/errors/subscription-fenced.error.js';
 import type { ParkedPartition, ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
+import type { TransactionHandle } from '../../core/transaction-handle.js';
 import type { UnitOfWork } from '../../core/unit-of-work.js';
-import { errorMessage } from '../../engine/lease-keeper.js';
+import { errorMessage } from '../../core/error-message.js';
 import type { Subscription } from '../../engine/subscription.js';
 
 /**
@@ -34,7 +34,7 @@ export interface RetryDeps {
   subscriptions: SubscriptionStore;
   parked: ParkedPartitionStore;
   unitOfWork: UnitOfWork;
-  apply: (events: StoredEvent[], manager: EntityManager | undefined) => Promise<void>;
+  apply: (events: StoredEvent[], manager: TransactionHandle | undefined) => Promise<void>;
   logger: { log(message: string): void; warn(message: string): void };
 }
 

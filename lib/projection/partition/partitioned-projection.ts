@@ -1,27 +1,29 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { compareCheckpoints } from '../../core/checkpoint-order.js';
+import { compareCheckpoints } from '../../core/checkpoint.js';
 import type { EventStore } from '../../core/event-store.js';
 import type { LogCheckpoint, StoredEvent } from '../../core/event-store.types.js';
-import { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
+import { PartitionError } from '../../core/errors/partition.error.js';
 import type { ParkedPartition, ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
-import { errorMessage } from '../../engine/lease-keeper.js';
+import { errorMessage } from '../../core/error-message.js';
 import { isReading } from '../../engine/subscription.js';
-import type { WorkerBalancer } from '../../engine/worker-balancer.js';
+import type { WorkerHost } from '../../engine/worker-host.js';
 import type { ProjectionRunner } from '../projection-runner.js';
 import { PartitionBucket } from './partition-bucket.js';
 import { partitionOf, partitionScope } from './partition-key.js';
 import type { PartitionRetryOutcome } from './partition-retry.js';
 import { partitionedStatus } from './partitioned-status.js';
-import { positionOf, type ProjectionStatus } from '../projection-status.js';
+import { positionOf } from '../../core/checkpoint.js';
+import type { ProjectionStatus } from '../projection-status.js';
 
 export interface PartitionedProjectionDeps {
   runner: ProjectionRunner;
   store: EventStore;
   subscriptions: SubscriptionStore;
   parked: ParkedPartitionStore;
-  balancer?: WorkerBalancer;
+  /** Hosts the buckets like the other workers: balanced, woken, stopped at shutdown. */
+  host: WorkerHost;
   /** An EntityManager of the store's database for the lifecycle hooks (undefined in memory). */
   manager?: EntityManager;
 }
@@ -60,7 +62,7 @@ export class PartitionedProjection {
           store: d.store,
           subscriptions: d.subscriptions,
           parked: d.parked,
-          balancer: d.balancer,
+          host: d.host,
           isReplaying: (event) => this.isReplaying(index, event),
         }),
     );
@@ -182,10 +184,7 @@ export class PartitionedProjection {
     if (target.partition === undefined) return this.buckets;
     const bucket = this.buckets[target.partition];
     if (!Number.isInteger(target.partition) || !bucket) {
-      throw new EventSourcingError(
-        `projection "${this.name}" has partitions 0 to ${this.buckets.length - 1}; got ` +
-          `${String(target.partition)}`,
-      );
+      throw PartitionError.unknownPartition(this.name, this.buckets.length, target.partition);
     }
     return [bucket];
   }

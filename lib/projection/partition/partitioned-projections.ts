@@ -1,4 +1,4 @@
-import { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
+import { PartitionError } from '../../core/errors/partition.error.js';
 import type { ParkedPartition } from '../../core/parked-partition-store.js';
 import { PartitionedProjection, type PartitionedProjectionDeps } from './partitioned-projection.js';
 
@@ -21,10 +21,7 @@ export class PartitionedProjections {
   require(name: string): PartitionedProjection {
     const projection = this.byName.get(name);
     if (!projection) {
-      throw new EventSourcingError(
-        `projection "${name}" is not partitioned (no partitionBy in @Projection); partitioned ` +
-          `projections: ${[...this.byName.keys()].join(', ') || '(none)'}`,
-      );
+      throw PartitionError.notPartitioned(name, [...this.byName.keys()]);
     }
     return projection;
   }

@@ -1,4 +1,4 @@
-import { compareCheckpoints } from '../../core/checkpoint-order.js';
+import { compareCheckpoints } from '../../core/checkpoint.js';
 import type { LogCheckpoint } from '../../core/event-store.types.js';
 import type { ParkedPartitionStore } from '../../core/parked-partition-store.js';
 import type { SubscriptionStore } from '../../core/subscription-store.js';
@@ -7,7 +7,7 @@ import type {
   ProjectionState,
   ProjectionStatus,
 } from '../projection-status.js';
-import { positionOf } from '../projection-status.js';
+import { positionOf } from '../../core/checkpoint.js';
 import type { PartitionedProjection } from './partitioned-projection.js';
 
 /** The status of a partitioned projection: each bucket, and the whole as its slowest bucket. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { TransactionHandle } from '../../core/transaction-handle.js';
 import { SubscriptionTransientError } from '../../core/errors/subscription-transient.error.js';
 import { SavepointLostError } from '../errors/savepoint-lost.error.js';
 
@@ -11,9 +12,11 @@ const SAVEPOINT = 'es_partition_apply';
  * swallow that and go on outside any transaction. In memory there is nothing to roll back.
  */
 export async function inSavepoint(
-  manager: EntityManager | undefined,
+  handle: TransactionHandle | undefined,
   work: (manager: EntityManager | undefined) => Promise<void>,
 ): Promise<void> {
+  // The store's unit of work: an EntityManager on the SQL stores, undefined in memory.
+  const manager = handle as EntityManager | undefined;
   if (!manager) return work(undefined);
   await manager.query(`SAVEPOINT ${SAVEPOINT}`);
   try {

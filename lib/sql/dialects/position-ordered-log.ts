@@ -1,4 +1,8 @@
-import { parsePositionCheckpoint } from '../../core/checkpoint.js';
+import {
+  compareCheckpoints,
+  formatCheckpoint,
+  parsePositionCheckpoint,
+} from '../../core/checkpoint.js';
 import type { EventTables, ReadAllQuery } from './sql-dialect.js';
 
 /**
@@ -29,10 +33,10 @@ ORDER BY global_position DESC LIMIT 1) q ORDER BY kind, global_position`,
   },
 
   checkpointOf(this: void, row: Record<string, unknown>): string {
-    return String(row.global_position);
+    return formatCheckpoint(row.global_position as string);
   },
 
   isAfter(this: void, a: string, b: string): boolean {
-    return parsePositionCheckpoint(a) > parsePositionCheckpoint(b);
+    return compareCheckpoints(a, b) > 0;
   },
 };

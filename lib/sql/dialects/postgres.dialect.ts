@@ -12,15 +12,18 @@ import {
   type SqlRunner,
 } from './sql-dialect.js';
 import { historySql } from './history-sql.js';
+import { claimOnConflictReturning, type InboxDialect } from './inbox-dialect.js';
+import { PostgresSagas } from './postgres-sagas.js';
+import { PostgresSubscriptions } from './postgres-subscriptions.js';
 import { insertPostgresEvents } from './postgres-append.js';
+import { checkOutPgClient, type PgClient } from './postgres-client.js';
+import { guardPostgresPoolAcquire } from './postgres-pool-guard.js';
 
-interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{
-    rows: Record<string, unknown>[];
-    rowCount: number | null;
-  }>;
-}
-import { parseTransactionCheckpoint } from '../../core/checkpoint.js';
+import {
+  compareCheckpoints,
+  formatCheckpoint,
+  parseTransactionCheckpoint,
+} from '../../core/checkpoint.js';
 import { FirstSeen, type HeldBackCause } from '../../core/held-back-cause.js';
 import { postgresHeldBackCause } from './postgres-held-back.js';
 import { DATABASE_HORIZON } from './postgres-horizon.js';
@@ -38,6 +41,13 @@ export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
   readonly startCheckpoint = '0:0';
   readonly appendNeedsTransaction = false;
+  readonly guardPoolAcquire = guardPostgresPoolAcquire;
+  readonly subscriptions = new PostgresSubscriptions();
+  readonly sagas = new PostgresSagas();
+  readonly inbox: InboxDialect = {
+    receivedAtColumn: 'TIMESTAMPTZ NOT NULL DEFAULT now()',
+    claim: claimOnConflictReturning,
+  };
   readonly columns =
     'global_position, tx_id, stream_id, version, event_id, type, data::text AS data, ' +
     // Epoch milliseconds as float8: node-postgres parses a timestamptz far slower than a number.
@@ -115,7 +125,7 @@ WHERE ${t.snapshots}.version <= EXCLUDED.version`;
   }
 
   readAllSql(t: EventTables, q: ReadAllQuery): { sql: string; params: unknown[] } {
-    const [tx, position] = parse(q.afterCheckpoint);
+    const [tx, position] = parseTransactionCheckpoint(q.afterCheckpoint);
     // One horizon for the whole statement (the page and the last safe row agree on it), used as a
     // scalar: an index bound of an ordered scan with LIMIT, never a join the planner could reorder.
     const horizon = `WITH h AS MATERIALIZED (SELECT ${DATABASE_HORIZON} AS xmin)`;
@@ -154,29 +164,37 @@ ORDER BY kind, tx_id, global_position`,
     sql: string,
     params: readonly unknown[],
   ): Promise<SqlResult> {
-    // The pool of TypeORM's driver checks a connection out and back in for the one statement.
-    const client =
-      target instanceof DataSource
-        ? (target.driver as unknown as { master: PgClient }).master
-        : ((await target.connect()) as PgClient);
     let name = this.statementNames.get(sql);
     if (name === undefined) {
       name = `es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
       this.statementNames.set(sql, name);
     }
     // Planned once per connection instead of on every append (about 0.1 ms each, measured).
-    const result = await client.query({ name, text: sql, values: params as unknown[] });
-    return { records: result.rows, affected: result.rowCount ?? undefined, raw: result };
+    const statement = { name, text: sql, values: params as unknown[] };
+    if (!(target instanceof DataSource)) {
+      // `QueryRunner.connect()` is TypeORM's public way to the runner's pg client.
+      const client = (await target.connect()) as PgClient;
+      return pgResult(await client.query(statement));
+    }
+    // A pool checkout for the one statement, as pg's `pool.query` does (same round trips).
+    const client = await checkOutPgClient(target);
+    try {
+      const result = await client.query(statement);
+      client.release();
+      return pgResult(result);
+    } catch (error) {
+      // Like `pool.query`: a client whose statement failed is not trusted back into the pool.
+      client.release(error as Error);
+      throw error;
+    }
   }
 
   checkpointOf(row: Record<string, unknown>): string {
-    return `${String(row.tx_id)}:${String(row.global_position)}`;
+    return formatCheckpoint(row.global_position as string, row.tx_id as string);
   }
 
   isAfter(a: string, b: string): boolean {
-    const [ta, pa] = parse(a);
-    const [tb, pb] = parse(b);
-    return BigInt(ta) > BigInt(tb) || (ta === tb && BigInt(pa) > BigInt(pb));
+    return compareCheckpoints(a, b) > 0;
   }
 
   conflictKind(error: unknown): ConflictKind | undefined {
@@ -188,4 +206,6 @@ ORDER BY kind, tx_id, global_position`,
   }
 }
 
-const parse = parseTransactionCheckpoint;
+function pgResult(result: { rows: Record<string, unknown>[]; rowCount: number | null }): SqlResult {
+  return { records: result.rows, affected: result.rowCount ?? undefined, raw: result };
+}

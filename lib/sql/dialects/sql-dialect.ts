@@ -2,6 +2,9 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { PreparedAppend } from '../../core/prepared-append.js';
 import type { ExpectedVersion } from '../../core/event-store.types.js';
 import type { HeldBackCause } from '../../core/held-back-cause.js';
+import type { InboxDialect } from './inbox-dialect.js';
+import type { SagaDialect } from './saga-dialect.js';
+import type { SubscriptionDialect } from './subscription-dialect.js';
 
 /**
  * Runs one statement (with `?` placeholders) and returns rows and affected-row counts. `prepared`
@@ -46,10 +49,20 @@ export interface ReadAllQuery {
 }
 
 /**
- * Everything that differs between databases, and nothing else. Shared logic (validation,
- * conflict resolution, idempotency, row decoding) lives in `TypeOrmEventStore`.
+ * One database's dialect: everything that differs between databases, and nothing else, for the
+ * events (here), the subscriptions, the saga tables and the forwarding inbox (one part each). The
+ * instance registry's SQL is portable: it needs only `bind`. Shared logic (validation, conflict
+ * resolution, idempotency, row decoding) lives in the stores. Adding a database means one
+ * `<database>.dialect.ts` implementing this, plus one line in `dialectFor`.
  */
-export interface SqlDialect {
+export interface SqlDialect extends EventDialect {
+  readonly subscriptions: SubscriptionDialect;
+  readonly sagas: SagaDialect;
+  readonly inbox: InboxDialect;
+}
+
+/** What differs between databases for the events, their stream heads and snapshots. */
+export interface EventDialect {
   readonly name: 'postgres' | 'mysql' | 'sqlite';
   /** Whether an append needs its own transaction when the caller gives none. */
   readonly appendNeedsTransaction: boolean;
@@ -113,6 +126,11 @@ export interface SqlDialect {
     sql: string,
     params: readonly unknown[],
   ): Promise<SqlResult>;
+  /**
+   * Where the driver pools connections: makes waiting for one end after `timeoutMs` with
+   * `ConnectionAcquireTimeoutError` instead of hanging.
+   */
+  guardPoolAcquire?(dataSource: DataSource, timeoutMs: number): void;
 }
 
 /** `cur.v` compared with the expected version, as SQL with `?` placeholders. */

@@ -1,6 +1,7 @@
 import type { PreparedAppend } from '../../core/prepared-append.js';
 import { positionOrderedLog } from './position-ordered-log.js';
-import { EventSourcingError } from '../../core/errors/event-sourcing.error.js';
+import { formatCheckpoint } from '../../core/checkpoint.js';
+import { InvalidOptionsError } from '../../core/errors/invalid-options.error.js';
 import { preciseNow } from '../precise-now.js';
 import {
   driverError,
@@ -13,6 +14,9 @@ import {
   type SqlRunner,
 } from './sql-dialect.js';
 import { historySql } from './history-sql.js';
+import { claimOnConflictReturning, type InboxDialect } from './inbox-dialect.js';
+import { SqliteSagas } from './sqlite-sagas.js';
+import { SqliteSubscriptions } from './sqlite-subscriptions.js';
 
 /**
  * SQLite has a single writer, so positions are taken and committed in one order and
@@ -23,6 +27,12 @@ export class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite';
   readonly startCheckpoint = '0';
   readonly appendNeedsTransaction = false;
+  readonly subscriptions = new SqliteSubscriptions();
+  readonly sagas = new SqliteSagas();
+  readonly inbox: InboxDialect = {
+    receivedAtColumn: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+    claim: claimOnConflictReturning,
+  };
   readonly columns =
     'global_position, stream_id, version, event_id, type, data, metadata, created_at';
 
@@ -32,8 +42,9 @@ export class SqliteDialect implements SqlDialect {
 
   quoteTable(schema: string | undefined, name: string): string {
     if (schema) {
-      throw new EventSourcingError(
-        `the "schema" option is not supported on SQLite (got "${schema}"); use tablePrefix instead`,
+      throw new InvalidOptionsError(
+        'schema',
+        `not supported on SQLite (got "${schema}"); use tablePrefix to keep apart the tables of several stores`,
       );
     }
     return `"${name}"`;
@@ -97,7 +108,7 @@ RETURNING global_position, version`,
         globalPosition: Number(row.global_position),
         version: Number(row.version),
         occurredAt: now.date,
-        checkpoint: String(row.global_position),
+        checkpoint: formatCheckpoint(row.global_position as string),
       }))
       .sort((a, b) => a.version - b.version);
   }

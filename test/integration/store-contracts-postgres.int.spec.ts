@@ -1,0 +1,3 @@
+import { describeSqlStoreContracts } from '../support/store-contracts.suite.js';
+
+describeSqlStoreContracts('postgres');
