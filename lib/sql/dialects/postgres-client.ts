@@ -26,3 +26,32 @@ export async function checkOutPgClient(dataSource: DataSource): Promise<PgClient
   const [client] = (await dataSource.driver.obtainMasterConnection()) as [PgClient, unknown];
   return client;
 }
+
+/**
+ * Runs `work` on a pool checkout and gives the client back: as it was on success, destroyed after
+ * a failure (like pg's `pool.query`, a client whose statement failed is not trusted back).
+ * node-postgres emits 'error' on a client whose connection drops, besides rejecting the statement
+ * in flight, and pg-pool listens only while the client is idle: without the listener held here, a
+ * network cut during a statement would be an uncaught exception that ends the process.
+ */
+export async function withPgClient<T>(
+  dataSource: DataSource,
+  work: (client: PgClient) => Promise<T>,
+): Promise<T> {
+  const client = await checkOutPgClient(dataSource);
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
+  try {
+    const result = await work(client);
+    client.removeListener('error', onError);
+    client.release(lost);
+    return result;
+  } catch (error) {
+    client.removeListener('error', onError);
+    client.release(error as Error);
+    throw error;
+  }
+}

@@ -16,7 +16,7 @@ import { claimOnConflictReturning, type InboxDialect } from './inbox-dialect.js'
 import { PostgresSagas } from './postgres-sagas.js';
 import { PostgresSubscriptions } from './postgres-subscriptions.js';
 import { insertPostgresEvents } from './postgres-append.js';
-import { checkOutPgClient, type PgClient } from './postgres-client.js';
+import { withPgClient, type PgClient } from './postgres-client.js';
 import { guardPostgresPoolAcquire } from './postgres-pool-guard.js';
 
 import {
@@ -177,16 +177,7 @@ ORDER BY kind, tx_id, global_position`,
       return pgResult(await client.query(statement));
     }
     // A pool checkout for the one statement, as pg's `pool.query` does (same round trips).
-    const client = await checkOutPgClient(target);
-    try {
-      const result = await client.query(statement);
-      client.release();
-      return pgResult(result);
-    } catch (error) {
-      // Like `pool.query`: a client whose statement failed is not trusted back into the pool.
-      client.release(error as Error);
-      throw error;
-    }
+    return pgResult(await withPgClient(target, (client) => client.query(statement)));
   }
 
   checkpointOf(row: Record<string, unknown>): string {
