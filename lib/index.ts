@@ -39,6 +39,11 @@ export {
   type SagaFailure,
 } from './core/saga-failure-store.js';
 export {
+  ParkedPartitionStore,
+  InMemoryParkedPartitionStore,
+  type ParkedPartition,
+} from './core/parked-partition-store.js';
+export {
   ScheduledMessageStore,
   InMemoryScheduledMessageStore,
   type ScheduledMessage,
@@ -82,6 +87,8 @@ export { InvalidSnapshotStateError } from './core/errors/invalid-snapshot-state.
 export { UndecoratedHandledEventError } from './core/errors/undecorated-handled-event.error.js';
 export { UnknownProjectionEntityError } from './core/errors/unknown-entity.error.js';
 export { InlineProjectionStateError } from './core/errors/inline-projection-state.error.js';
+export { PartitionedProjectionStateError } from './core/errors/partitioned-projection-state.error.js';
+export { PartitionError } from './core/errors/partition.error.js';
 export { SubscriptionFailedError } from './core/errors/subscription-failed.error.js';
 export { SubscriptionCatchUpTimeoutError } from './core/errors/subscription-catch-up-timeout.error.js';
 export { SubscriptionFencedError } from './core/errors/subscription-fenced.error.js';
@@ -135,6 +142,14 @@ export type { ProjectionContext } from './projection/projection-context.js';
 export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';
+export {
+  partitionOf,
+  type PartitionBy,
+  type PartitionEvent,
+  type PartitionScope,
+} from './projection/partition/partition-key.js';
+export type { PartitionRetryOutcome } from './projection/partition/partition-retry.js';
+export type { ProjectionPartitionStatus } from './projection/projection-status.js';
 
 // Sagas: durable RxJS sagas and event-sourced process managers
 export {

@@ -6,6 +6,7 @@ import { CliError, type CliContext } from './cli-context.js';
 import { formatDuration, ProgressBar } from './progress-bar.js';
 import { reportOf, statusOf, warnIfRunElsewhere } from './projection-reports.js';
 import { renderStatusJson, renderStatusTable } from './status-table.js';
+import { registerPartitionCommands } from './partitions.command.js';
 
 const TIMEOUT_HELP = 'give up waiting after this many minutes (the progress made is kept)';
 const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -104,12 +105,14 @@ export function registerProjectionsCommands(program: Command, context: CliContex
         'of the log. It replays when a worker next runs it ("projections start", or the ' +
         "application's workers).",
     )
-    .action(async (name: string) => {
+    .option('--partition <index>', 'partitioned projections: only this bucket', bucketIndex)
+    .action(async (name: string, options: { partition?: number }) => {
       const manager = await context.get(ProjectionManager);
       const before = await reportOf(context, name);
-      await manager.reset(name);
+      await manager.reset(name, { partition: options.partition });
+      const which = options.partition === undefined ? '' : ` (partition ${options.partition})`;
       context.print(
-        `projection "${name}" reset: read model emptied, checkpoint at the start of the log`,
+        `projection "${name}"${which} reset: read model emptied, checkpoint at the start of the log`,
       );
       if (!warnIfRunElsewhere(context, before, 'it replays the log from the start there now')) {
         context.note(`nothing runs it now: "projections start ${name}" replays the log`);
@@ -127,7 +130,8 @@ export function registerProjectionsCommands(program: Command, context: CliContex
     )
     .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
     .option('--blue-green', 'build a second copy while the live one keeps serving, then swap')
-    .action(async (name: string, options: { timeout: number; blueGreen?: boolean }) => {
+    .option('--partition <index>', 'partitioned projections: only this bucket', bucketIndex)
+    .action(async (name: string, options: RebuildCommandOptions) => {
       const manager = await context.get(ProjectionManager);
       const before = await reportOf(context, name);
       warnIfRunElsewhere(context, before, 'it replays there; progress shows when it has caught up');
@@ -138,6 +142,7 @@ export function registerProjectionsCommands(program: Command, context: CliContex
         await manager.rebuild(name, {
           blueGreen: options.blueGreen ?? false,
           timeoutMs: options.timeout * 60_000,
+          partition: options.partition,
           onProgress: (done, all) => {
             total = all;
             bar.update(done, all);
@@ -183,6 +188,8 @@ export function registerProjectionsCommands(program: Command, context: CliContex
       context.print(`projection "${name}" deleted: read model dropped, checkpoint forgotten`);
     });
 
+  registerPartitionCommands(projections, context);
+
   projections.addHelpText('after', () => {
     const cli = program.name();
     return `
@@ -191,6 +198,8 @@ Examples:
   $ ${cli} projections status --json
   $ ${cli} projections rebuild order_summary
   $ ${cli} projections delete old_summary --yes
+  $ ${cli} projections parked
+  $ ${cli} projections retry order_summary --partition order-42
 
 The CLI boots the application with workers: false, whatever its module's options say: no worker
 starts by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;
@@ -212,6 +221,20 @@ function explain(error: unknown, name: string): unknown {
     );
   }
   return error;
+}
+
+interface RebuildCommandOptions {
+  timeout: number;
+  blueGreen?: boolean;
+  partition?: number;
+}
+
+function bucketIndex(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new InvalidArgumentError('a bucket number from 0, e.g. 3 (see "projections status")');
+  }
+  return parsed;
 }
 
 function minutes(value: string): number {

@@ -2,6 +2,7 @@ import { renderTable } from './text-table.js';
 import type { ProjectionStatus } from '../projection/projection-status.js';
 import type { SubscriptionRecord, SubscriptionRunState } from '../core/subscription-store.js';
 import { formatDuration } from './progress-bar.js';
+import { partitionNotes } from './partition-notes.js';
 
 /** A projection's status with who holds its lease, as `projections status --json` prints it. */
 export interface ProjectionStatusReport extends ProjectionStatus {
@@ -81,13 +82,20 @@ export function renderStatusTable(reports: ProjectionStatusReport[]): string {
     String(r.position),
     String(r.headPosition),
     String(r.lag),
-    r.mode === 'inline' ? 'n/a' : r.isLeaseOwner ? 'this process' : (r.leaseOwner ?? '-'),
+    r.mode === 'inline'
+      ? 'n/a'
+      : r.partitions
+        ? 'partitioned (below)'
+        : r.isLeaseOwner
+          ? 'this process'
+          : (r.leaseOwner ?? '-'),
     r.mode === 'inline' || !r.leaseExpiresAt
       ? '-'
       : r.leaseExpiresAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     lastError(r),
   ]);
-  return [renderTable(header, rows, numeric), ...heldBack(reports)].join('\n') + '\n';
+  const notes = [...heldBack(reports), ...partitionNotes(reports)];
+  return [renderTable(header, rows, numeric), ...notes].join('\n') + '\n';
 }
 
 /** A note when an open transaction has held every reader of the log back >= 1 s. */

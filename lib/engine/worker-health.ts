@@ -10,7 +10,10 @@ export interface WorkerHealth {
   lagMs: number;
   /** How long a transaction has been holding the worker back (see `heldBackWarningMs`). */
   heldBackMs: number;
-  /** Saga events given up on, waiting for `SagaManager.retry` (0 for projections). */
+  /**
+   * Saga events given up on (waiting for `SagaManager.retry`), or the keys a partitioned projection
+   * parked (waiting for `ProjectionManager.retryPartition`); 0 for other projections.
+   */
   parkedEvents: number;
   /** The owner id of the runner holding the worker's lease now (any process), if any. */
   leaseHolder: string | undefined;

@@ -14,6 +14,7 @@ import { EventStoreConnection } from './event-store-connection.js';
 import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
 import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { instanceProviders } from './instance.providers.js';
+import { parkedPartitionProviders } from './parked-partition.providers.js';
 import { workerProviders } from './worker.providers.js';
 import { WorkerEnvironment } from '../engine/worker-environment.js';
 import { validateOptions, type EventSourcingModuleOptions } from './event-sourcing.options.js';
@@ -64,6 +65,7 @@ import {
     },
     ...instanceProviders,
     ...workerProviders,
+    ...parkedPartitionProviders,
     EventSourcingExplorer,
     ProjectionManager,
     ...sagaProviders,
@@ -80,6 +82,7 @@ import {
     EVENT_STORE_DATA_SOURCE,
     ProjectionManager,
     ...instanceProviders,
+    ...parkedPartitionProviders,
     WorkerEnvironment,
     ...sagaExports,
     HeldBackMonitor,

@@ -8,6 +8,7 @@ import { EventStore } from '../core/event-store.js';
 import { DuplicateWorkerNameError } from '../core/errors/duplicate-worker-name.error.js';
 import { InlineProjectionControlError } from '../core/errors/inline-projection-control.error.js';
 import { UnknownWorkerError } from '../core/errors/unknown-worker.error.js';
+import { PartitionError } from '../core/errors/partition.error.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
 import { positionOf } from '../core/checkpoint.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';
@@ -20,6 +21,13 @@ import type { ProjectionStatus } from './projection-status.js';
 import { ProjectionStorage } from './projection-storage.js';
 import { ProjectionWorkers } from './projection-workers.js';
 import { getProjectionMetadata } from './projection.decorator.js';
+import { PartitionedProjections } from './partition/partitioned-projections.js';
+import type { PartitionRetryOutcome } from './partition/partition-retry.js';
+import {
+  InMemoryParkedPartitionStore,
+  ParkedPartitionStore,
+  type ParkedPartition,
+} from '../core/parked-partition-store.js';
 
 /** The options of `ProjectionManager.rebuild`. */
 export interface RebuildOptions {
@@ -33,6 +41,8 @@ export interface RebuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** @default 10 minutes */
   timeoutMs?: number;
+  /** Partitioned projections: rebuild only this bucket (0 .. partitions-1). */
+  partition?: number;
 }
 
 const DEFAULT_REBUILD_TIMEOUT_MS = 600_000;
@@ -47,6 +57,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly host: WorkerHost;
   private readonly workers: ProjectionWorkers;
+  /** Projections declared with `partitionBy`: their buckets, instead of one worker. */
+  private readonly partitioned = new PartitionedProjections();
 
   constructor(
     private readonly registry: EventRegistry,
@@ -55,6 +67,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly storage: ProjectionStorage,
     environment: WorkerEnvironment,
     @Optional() balancer?: WorkerBalancer,
+    @Optional()
+    private readonly parkedStore: ParkedPartitionStore = new InMemoryParkedPartitionStore(),
   ) {
     this.host = new WorkerHost({ store, subscriptions, environment, balancer });
     this.workers = new ProjectionWorkers(this.host);
@@ -78,6 +92,14 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       metadata.name,
       new ProjectionRunner(metadata, instance, this.registry, this.store),
     );
+    this.partitioned.add({
+      runner: this.runners.get(metadata.name)!,
+      store: this.store,
+      subscriptions: this.subscriptions,
+      parked: this.parkedStore,
+      host: this.host,
+      manager: this.storage.manager,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -108,6 +130,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.partitioned.stopAll();
     await this.host.stopAll();
   }
 
@@ -129,6 +152,11 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     const head = await this.host.head();
     const result: ProjectionStatus[] = [];
     for (const runner of this.runners.values()) {
+      const partitioned = this.partitioned.get(runner.name);
+      if (partitioned) {
+        result.push(await partitioned.status(head.position, head.heldBackMs));
+        continue;
+      }
       const { state, failed, ...progress } = await this.host.progress(
         runner.name,
         runner.name,
@@ -156,6 +184,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   /** Starts (or resumes after a failure, from the last committed checkpoint) an async projection. */
   async start(name: string): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.start();
     const record = await this.subscriptions.load(name);
     if (record?.checkpoint === undefined) await runner.hook('init', this.storage.manager);
     await this.workers.live(runner).start();
@@ -163,11 +193,15 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   async stop(name: string): Promise<void> {
     await this.host.get(this.asyncRunner(name).name)?.stop();
+    await this.partitioned.get(name)?.stop();
   }
 
   /** Stops the projection, empties its read model (`@ProjectionReset`) and its checkpoint. */
-  async reset(name: string): Promise<void> {
+  async reset(name: string, target: { partition?: number } = {}): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.reset(target);
+    if (target.partition !== undefined) this.partitioned.require(name); // explains
     await this.stop(name);
     // A projection that never ran has no read model to empty (its init hook has not run yet).
     if ((await this.subscriptions.load(name)) !== undefined) {
@@ -180,6 +214,10 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   async rebuild(name: string, options: RebuildOptions = {}): Promise<void> {
     const runner = this.asyncRunner(name);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REBUILD_TIMEOUT_MS;
+    const partitioned = this.partitioned.get(name);
+    if (partitioned && options.blueGreen) throw PartitionError.blueGreen(name);
+    if (partitioned) return partitioned.rebuild(options, timeoutMs);
+    if (options.partition !== undefined) this.partitioned.require(name); // explains
     if (options.blueGreen) {
       await this.workers.rebuilding(name, () =>
         blueGreenRebuild({
@@ -217,6 +255,8 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
   /** Stops the projection, drops its read model (`@ProjectionDelete`) and its checkpoint. */
   async delete(name: string): Promise<void> {
     const runner = this.asyncRunner(name);
+    const partitioned = this.partitioned.get(name);
+    if (partitioned) return partitioned.delete();
     await this.stop(name);
     await runner.hook('delete', this.storage.manager);
     await this.subscriptions.reset(name);
@@ -224,7 +264,24 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
 
   /** Resolves when the projection (or every async projection) has processed the whole log. */
   async waitForCatchUp(name?: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const partitioned = name ? this.partitioned.get(name) : undefined;
+    if (partitioned) return partitioned.waitForCatchUp(options.timeoutMs);
+    // Without a name, every hosted worker: partition buckets included.
     await this.host.waitForCatchUp(name ? [this.asyncRunner(name).name] : undefined, options);
+  }
+
+  /** The keys partitioned projections parked (of one projection, or of all). */
+  parked(name?: string): Promise<ParkedPartition[]> {
+    return this.partitioned.parked(name);
+  }
+
+  /**
+   * Retries a parked key of a partitioned projection: its events from the parked one up to the
+   * bucket's checkpoint are applied in one transaction that unparks it. When another instance
+   * holds the bucket, the retry is requested and made there (`state: 'requested'`).
+   */
+  retryPartition(name: string, key: string): Promise<PartitionRetryOutcome> {
+    return this.partitioned.require(name).retry(key);
   }
 
   /** Wakes the workers after an append committed in this process (instead of the next poll). */

@@ -13,6 +13,7 @@ import {
 import type { ProjectionContext } from './projection-context.js';
 import { InlineProjectionStateError } from '../core/errors/inline-projection-state.error.js';
 import type { ProjectionMetadata } from './projection.decorator.js';
+import type { PartitionScope } from './partition/partition-key.js';
 
 /** Which copy of the read model a call is for: `next` only during a blue/green rebuild. */
 export type ProjectionTarget = 'live' | 'next';
@@ -23,6 +24,11 @@ export interface ProjectionHookContext {
   manager?: EntityManager;
   /** The copy of the read model to act on (always `live` outside a blue/green rebuild). */
   target: ProjectionTarget;
+  /**
+   * Partitioned projections: the one bucket being reset (`rebuild(name, { partition })`); empty
+   * only the rows of keys it `owns`. Undefined when the whole projection is reset.
+   */
+  partition?: PartitionScope;
 }
 
 export interface ApplyContext {
@@ -95,11 +101,12 @@ export class ProjectionRunner {
     hook: ProjectionLifecycleHook,
     manager?: EntityManager,
     target: ProjectionTarget = 'live',
+    partition?: PartitionScope,
   ): Promise<void> {
     const method = getProjectionLifecycle(this.instance.constructor)[hook];
     if (method === undefined) return;
     const fn = (this.instance as Record<string | symbol, Method>)[method];
-    const context: ProjectionHookContext = { manager, target };
+    const context: ProjectionHookContext = { manager, target, ...(partition && { partition }) };
     await fn.call(this.instance, context);
   }
 

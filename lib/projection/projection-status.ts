@@ -27,4 +27,22 @@ export interface ProjectionStatus {
   lastError?: string;
   failedAt?: Date;
   failedPosition?: number;
+  /** Partitioned projections: each bucket (position, lag and state above are the slowest's). */
+  partitions?: ProjectionPartitionStatus[];
+  /** Partitioned projections: how many keys are parked (`ProjectionManager.parked(name)`). */
+  parked?: number;
+}
+
+/** One bucket of a partitioned projection. */
+export interface ProjectionPartitionStatus {
+  /** 0 .. partitions-1; its worker and checkpoint are named `<projection>#<index>`. */
+  index: number;
+  name: string;
+  state: ProjectionState;
+  position: number;
+  lag: number;
+  /** The instance holding the bucket's lease (undefined: nobody now). */
+  leaseOwner?: string;
+  isLeaseOwner: boolean;
+  lastError?: string;
 }

@@ -7,6 +7,8 @@ import {
 import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { MAX_PAGE_SIZE } from '../core/limits.js';
 import { PROJECTION_METADATA } from './projection.constants.js';
+import type { PartitionBy } from './partition/partition-key.js';
+import { partitionOptions } from './partition/partition-options.js';
 
 /** The options of `@Projection`. */
 export interface ProjectionOptions {
@@ -26,11 +28,23 @@ export interface ProjectionOptions {
   maxAttempts?: number;
   /** Skip stored events whose type no class claims instead of failing. @default true */
   skipUnknownEvents?: boolean;
+  /**
+   * Run as `partitions` buckets (`<name>#<i>`), each handling the keys that hash to it: in
+   * parallel, across instances, with a poison event parking only its key. Async only.
+   * See "Partitioned projections" in the README.
+   */
+  partitionBy?: PartitionBy;
+  /** Buckets of a partitioned projection, 1 to 64. @default 4 */
+  partitions?: number;
 }
 
-export interface ProjectionMetadata extends Required<Omit<ProjectionOptions, 'mode'>> {
+export interface ProjectionMetadata extends Required<
+  Omit<ProjectionOptions, 'mode' | 'partitionBy' | 'partitions'>
+> {
   name: string;
   mode: 'async' | 'inline';
+  /** Set for a partitioned projection. */
+  partitioned?: { by: PartitionBy; partitions: number };
 }
 
 const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -67,6 +81,7 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
     pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     skipUnknownEvents: options.skipUnknownEvents ?? true,
+    partitioned: partitionOptions(name, mode, options),
   };
   return applyDecorators(Injectable(), SetMetadata(PROJECTION_METADATA, metadata));
 }

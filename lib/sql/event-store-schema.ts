@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { InboxTable } from './inbox-table.js';
 import { SqlInstanceRegistry } from './sql-instance-registry.js';
 import { TypeOrmSagaSchema } from './typeorm-saga-schema.js';
+import { TypeOrmParkedPartitionStore } from './typeorm-parked-partition-store.js';
 import { TypeOrmSubscriptionStore } from './typeorm-subscription-store.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
@@ -36,6 +37,7 @@ export function eventStoreSchemaSql(
     new TypeOrmSagaSchema(dataSource, tables),
     new SqlInstanceRegistry(dataSource, tables),
     new InboxTable(dataSource, tables),
+    new TypeOrmParkedPartitionStore(dataSource, tables),
   ];
   return [...new Set(parts.flatMap((part) => part.schemaSql()))];
 }

@@ -25,6 +25,10 @@ export {
 } from './contract/subscription-store.contract.js';
 export { sagaFailureStoreContract } from './contract/saga-failure-store.contract.js';
 export {
+  parkedPartitionStoreContract,
+  type ParkedPartitionStoreContractOptions,
+} from './contract/parked-partition-store.contract.js';
+export {
   scheduledMessageStoreContract,
   type ScheduledMessageStoreContractOptions,
 } from './contract/scheduled-message-store.contract.js';

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
+  parkedPartitionStoreContract,
   sagaFailureStoreContract,
   scheduledMessageStoreContract,
   subscriptionStoreContract,
   type ContractCase,
 } from 'nestjs-event-sourcing/testing';
+import { TypeOrmParkedPartitionStore } from '../../lib/sql/typeorm-parked-partition-store.js';
 import { TypeOrmSagaFailureStore } from '../../lib/sql/typeorm-saga-failure-store.js';
 import { TypeOrmSagaSchema } from '../../lib/sql/typeorm-saga-schema.js';
 import { TypeOrmScheduledMessageStore } from '../../lib/sql/typeorm-scheduled-message-store.js';
@@ -48,6 +50,20 @@ export function describeSqlStoreContracts(kind: DatabaseKind): void {
       return new TypeOrmSagaFailureStore(db.dataSource, options());
     });
     register(sagaFailureStoreContract(store));
+  });
+
+  describe(`TypeOrmParkedPartitionStore on ${kind} (contract)`, () => {
+    const store = once(async () => {
+      const s = new TypeOrmParkedPartitionStore(db.dataSource, options());
+      await s.migrate();
+      return s;
+    });
+    // A batch's unit of work on the same database: the store joins it through its manager.
+    const unitOfWork = {
+      run: <T>(work: (ctx: { manager?: object }) => Promise<T>) =>
+        new TypeOrmSubscriptionStore(db.dataSource, options()).unitOfWork().run(work),
+    };
+    register(parkedPartitionStoreContract(store, { unitOfWork }));
   });
 
   describe(`TypeOrmScheduledMessageStore on ${kind} (contract)`, () => {

@@ -1,11 +1,13 @@
 import { describe, it } from 'vitest';
 import {
+  parkedPartitionStoreContract,
   sagaFailureStoreContract,
   scheduledMessageStoreContract,
   subscriptionStoreContract,
 } from 'nestjs-event-sourcing/testing';
 import { InMemorySubscriptionStore } from '../../lib/core/in-memory/in-memory-subscription-store.js';
 import { InMemorySagaFailureStore } from '../../lib/core/saga-failure-store.js';
+import { InMemoryParkedPartitionStore } from '../../lib/core/parked-partition-store.js';
 import { InMemoryScheduledMessageStore } from '../../lib/core/scheduled-message-store.js';
 import { registerContractSuites } from '../../docs/snippets/store-contract.js';
 
@@ -21,6 +23,11 @@ describe('InMemorySubscriptionStore (contract)', () => {
 describe('InMemorySagaFailureStore (contract)', () => {
   const store = new InMemorySagaFailureStore();
   for (const c of sagaFailureStoreContract(() => store)) it(c.name, c.run);
+});
+
+describe('InMemoryParkedPartitionStore (contract)', () => {
+  const store = new InMemoryParkedPartitionStore();
+  for (const c of parkedPartitionStoreContract(() => store)) it(c.name, c.run);
 });
 
 describe('InMemoryScheduledMessageStore (contract)', () => {

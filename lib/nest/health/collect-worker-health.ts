@@ -27,7 +27,7 @@ export async function collectWorkerHealth(s: WorkerHealthSources): Promise<Worke
       lagEvents: p.lag,
       lagMs: p.lag > 0 ? await oldestUnpassedAgeMs(s.store, p.checkpoint, now) : 0,
       heldBackMs: p.heldBackMs ?? 0,
-      parkedEvents: 0,
+      parkedEvents: p.parked ?? 0, // partitioned projections: parked keys
       leaseHolder: await leaseHolder(s.subscriptions, p.name, now),
     });
   }

@@ -68,7 +68,9 @@ export class MysqlDialect implements SqlDialect {
   metadata JSON NOT NULL,
   created_at DATETIME(6) NOT NULL,
   UNIQUE KEY ${t.prefix}events_stream_version (stream_id, version),
-  UNIQUE KEY ${t.prefix}events_event_id (event_id)
+  UNIQUE KEY ${t.prefix}events_event_id (event_id),
+  KEY ${t.prefix}events_type_order (type, global_position),
+  KEY ${t.prefix}events_category_order (category, global_position)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
       `CREATE TABLE IF NOT EXISTS ${t.head} (
   id TINYINT NOT NULL PRIMARY KEY,

@@ -92,6 +92,9 @@ export class PostgresDialect implements SqlDialect {
   CONSTRAINT ${t.prefix}events_event_id UNIQUE (event_id)
 )`,
       `CREATE INDEX IF NOT EXISTS ${t.prefix}events_log_order ON ${t.events} (tx_id, global_position)`,
+      // Readers filtered by type (partitioned projections) or category scan only their rows.
+      `CREATE INDEX IF NOT EXISTS ${t.prefix}events_type_order ON ${t.events} (type, tx_id, global_position)`,
+      `CREATE INDEX IF NOT EXISTS ${t.prefix}events_category_order ON ${t.events} (category, tx_id, global_position)`,
       `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
   stream_id VARCHAR(255) NOT NULL PRIMARY KEY,
   version INTEGER NOT NULL,

@@ -65,6 +65,8 @@ export class SqliteDialect implements SqlDialect {
   CONSTRAINT ${t.prefix}events_stream_version UNIQUE (stream_id, version),
   CONSTRAINT ${t.prefix}events_event_id UNIQUE (event_id)
 )`,
+      `CREATE INDEX IF NOT EXISTS "${t.prefix}events_type_order" ON ${t.events} (type, global_position)`,
+      `CREATE INDEX IF NOT EXISTS "${t.prefix}events_category_order" ON ${t.events} (category, global_position)`,
       `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
   stream_id TEXT NOT NULL PRIMARY KEY,
   version INTEGER NOT NULL,
