@@ -1,5 +1,4 @@
 import type { IEvent } from '@nestjs/cqrs';
-import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../core/event-store.js';
@@ -12,18 +11,13 @@ import {
   type Trigger,
 } from './process-manager-context.js';
 import type { SagaContext } from './saga-context.js';
-import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { inheritedMetadata } from '../core/message-context.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
-import type { EventClass } from '../serialization/serialization.types.js';
 import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import type { ProcessManager } from './process-manager.js';
+import { handlerFor, processManagerHandlers } from './process-manager-handlers.js';
 import { commitOutcome, outcomeEvents, type OutcomeStores } from './process-manager-outcome.js';
-import {
-  getSagaHandlers,
-  type SagaHandlerDefinition,
-  type SagaHandlers,
-} from './saga-handler.decorator.js';
+import type { SagaHandlerDefinition, SagaHandlers } from './saga-handler.decorator.js';
 import { SagaRunner, type SagaRunnerDeps } from './saga-runner.js';
 import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
 
@@ -67,24 +61,7 @@ export class ProcessManagerRunner extends SagaRunner {
       registry: deps.registry,
       logger: deps.logger,
     };
-    this.handlers = getSagaHandlers(sagaClass);
-    const where = `@EventSourcedSaga('${metadata.name}') on ${sagaClass.name}`;
-    if (this.handlers.size === 0) {
-      throw new InvalidOptionsError(
-        where,
-        'it has no @SagaStart or @SagaHandler method; add one for the event that starts it',
-      );
-    }
-    const classes = [...this.handlers.keys(), ...getEventSourcingHandlers(sagaClass).keys()];
-    for (const cls of classes) {
-      if (!getDomainEventMetadata(cls)) {
-        throw new InvalidOptionsError(
-          where,
-          `${cls.name} has no @DomainEvent(type); saga events and the events it handles need a stable type name`,
-        );
-      }
-      deps.registry.register(cls as EventClass);
-    }
+    this.handlers = processManagerHandlers(metadata.name, sagaClass, deps.registry);
     this.eventTypes = [...this.handlers.keys()].map((cls) => getDomainEventMetadata(cls)!.type);
   }
 
@@ -231,15 +208,7 @@ export class ProcessManagerRunner extends SagaRunner {
   }
 
   private handlerFor(event: object): SagaHandlerDefinition | undefined {
-    for (
-      let proto = Object.getPrototypeOf(event) as object | null;
-      proto !== null && proto !== Object.prototype;
-      proto = Object.getPrototypeOf(proto) as object | null
-    ) {
-      const handler = this.handlers.get(proto.constructor as EventClass);
-      if (handler) return handler;
-    }
-    return undefined;
+    return handlerFor(this.handlers, event);
   }
 }
 
