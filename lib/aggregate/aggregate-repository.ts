@@ -3,7 +3,8 @@ import type { EventBus, IEvent } from '@nestjs/cqrs';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { AppendResult, EventMetadata, ExpectedVersion } from '../core/event-store.types.js';
-import type { Snapshot, SnapshotStore } from '../core/snapshot-store.js';
+import type { SnapshotStore } from '../core/snapshot-store.js';
+import { AggregateSnapshots } from './aggregate-snapshots.js';
 import {
   getAggregateMetadata,
   isSnapshotDue,
@@ -83,6 +84,7 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
   private readonly registry: EventRegistry;
   private readonly snapshots: SnapshotStore;
   private readonly logger: Logger;
+  private readonly snapshotting: AggregateSnapshots<T>;
 
   constructor(
     private readonly aggregateClass: AggregateClass<T>,
@@ -95,6 +97,8 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     const metadata = getAggregateMetadata(aggregateClass);
     if (!metadata) throw new UndecoratedAggregateError(aggregateClass.name);
     this.metadata = metadata;
+    const create = (id: string) => new aggregateClass(id);
+    this.snapshotting = new AggregateSnapshots(create, metadata, deps.snapshots, deps.logger);
   }
 
   /** The aggregate, or `AggregateNotFoundError` when its stream does not exist. */
@@ -123,7 +127,7 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       streamId,
       snapshotted ? { snapshots: this.snapshots, snapshotRevision: revision } : {},
     );
-    const { aggregate, from } = this.startFromSnapshot(id, streamId, history.snapshot);
+    const { aggregate, from } = this.snapshotting.restore(id, streamId, history.snapshot);
     if (from === 0 && history.snapshot?.revision === revision) {
       // The snapshot failed to restore, and only the events after it were read.
       history = await this.store.readHistory(streamId);
@@ -204,7 +208,12 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
     aggregate.markSaved(result.nextExpectedVersion, events.length);
     const upToDate = aggregate.version === result.nextExpectedVersion;
     if (upToDate && isSnapshotDue(this.metadata, before, result.nextExpectedVersion)) {
-      await this.takeSnapshot(aggregate, streamId, result.nextExpectedVersion, options.manager);
+      await this.snapshotting.take(
+        aggregate,
+        streamId,
+        result.nextExpectedVersion,
+        options.manager,
+      );
     }
     // In-process and not durable: a crash right here loses this publication (not the events).
     // In a caller's transaction, only once it commits: a rollback publishes nothing.
@@ -212,51 +221,5 @@ export class AggregateRepository<T extends EventSourcedAggregate> {
       this.deps.eventBus.publishAll(events);
     };
     if (!this.deps.afterCommit?.(options.manager, publish)) publish();
-  }
-
-  /** A fresh aggregate with the latest usable snapshot restored, and the version it covers. */
-  private startFromSnapshot(
-    id: string,
-    streamId: string,
-    snapshot: Snapshot | undefined,
-  ): { aggregate: T; from: number } {
-    const fresh = { aggregate: new this.aggregateClass(id), from: 0 };
-    if (!snapshot) return fresh;
-    if (snapshot.revision !== this.metadata.snapshotRevision) {
-      this.logger.warn(
-        `Ignoring snapshot of ${streamId} at revision ${snapshot.revision} (current ${this.metadata.snapshotRevision}); rebuilding from events`,
-      );
-      return fresh;
-    }
-    const aggregate = new this.aggregateClass(id);
-    try {
-      aggregate.restoreSnapshot(snapshot.state, snapshot.version);
-      return { aggregate, from: snapshot.version };
-    } catch (error) {
-      this.logger.warn(
-        `Ignoring snapshot of ${streamId} that failed to restore (${(error as Error).message}); rebuilding from events`,
-      );
-      return fresh;
-    }
-  }
-
-  private async takeSnapshot(
-    aggregate: T,
-    streamId: string,
-    version: number,
-    manager: TransactionHandle | undefined,
-  ) {
-    const snapshot = {
-      streamId,
-      version,
-      revision: this.metadata.snapshotRevision,
-      state: aggregate.toSnapshot(),
-    };
-    try {
-      await this.snapshots.save(snapshot, manager);
-    } catch (error) {
-      // A missing snapshot only makes loading slower; the save itself has succeeded.
-      this.logger.warn(`Could not snapshot ${streamId} at ${version}: ${(error as Error).message}`);
-    }
   }
 }

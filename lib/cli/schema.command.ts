@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EventStoreConnection } from '../nest/event-store-connection.js';
+import { StoreSchema } from '../nest/store-schema.js';
 import type { CliContext } from './cli-context.js';
 
 /** `schema sql | migrate`: the tables the library keeps in the store's database. */
@@ -18,8 +18,8 @@ export function registerSchemaCommands(program: Command, context: CliContext): v
         'with ";".',
     )
     .action(async () => {
-      const connection = await context.get(EventStoreConnection);
-      const statements = connection.schemaSql();
+      const tables = await context.get(StoreSchema);
+      const statements = tables.schemaSql();
       if (statements.length === 0) {
         context.note('the in-memory event store keeps no tables: there is no SQL to print');
         return;
@@ -35,9 +35,9 @@ export function registerSchemaCommands(program: Command, context: CliContext): v
         'processes at once.',
     )
     .action(async () => {
-      const connection = await context.get(EventStoreConnection);
-      await connection.migrate();
-      const count = connection.schemaSql().length;
+      const tables = await context.get(StoreSchema);
+      await tables.migrate();
+      const count = tables.schemaSql().length;
       context.print(
         count === 0
           ? 'nothing to migrate: the in-memory event store keeps no tables'

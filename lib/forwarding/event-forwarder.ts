@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { from, lastValueFrom, timeout, type Observable } from 'rxjs';
-import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint, LogEvent } from '../core/event-store.types.js';
 import { errorMessage } from '../core/error-message.js';
-import { Subscription } from '../engine/subscription.js';
-import type { SubscriptionLogger, SubscriptionOptions } from '../engine/subscription.options.js';
-import type { SubscriptionStore } from '../core/subscription-store.js';
+import type { Subscription } from '../engine/subscription.js';
+import type { SubscriptionLogger } from '../engine/subscription.options.js';
+import type { WorkerHost } from '../engine/worker-host.js';
 import { BrokerUnavailableError } from '../core/errors/broker-unavailable.error.js';
 import { toForwardedEvent, type ForwardedEvent } from './forwarded-event.js';
 import { validateForwarderOptions, type ForwarderOptions } from './event-forwarder.options.js';
@@ -33,24 +32,18 @@ export interface ForwarderStatus {
   lastError: string | undefined;
 }
 
-export interface EventForwarderDeps {
-  eventStore: EventStore;
-  subscriptionStore: SubscriptionStore;
-  owner?: string;
-  logger?: SubscriptionLogger;
-  /** Extra options for the underlying subscription (e.g. a balancer). */
-  subscription?: Partial<SubscriptionOptions>;
-}
-
 /**
  * Publishes stored events to a broker through a `ClientProxy`, in log order (so in order per
  * stream), at least once: a batch's checkpoint commits only after the broker confirmed every event
- * of the batch, so a crash or an outage repeats events and never skips one. It is a checkpointed
- * reader of the global log like a projection: one lease, one active instance.
+ * of the batch, so a crash or an outage repeats events and never skips one. Its worker is a
+ * checkpointed reader of the global log hosted like a projection's (one lease, one active
+ * instance, balanced, woken on commits): this class only decides what the worker does with a batch
+ * and how its state reads as a forwarder's.
  */
 export class EventForwarder {
   readonly name: string;
-  private readonly subscription: Subscription;
+  /** The worker that keeps its checkpoint and lease (subscription `forward:<name>`). */
+  readonly worker: Subscription;
   private readonly logger: SubscriptionLogger;
   private readonly pattern: (event: ForwardedEvent) => string;
   private readonly publishTimeoutMs: number;
@@ -59,49 +52,30 @@ export class EventForwarder {
 
   constructor(
     private readonly options: ForwarderOptions,
-    deps: EventForwarderDeps,
+    host: WorkerHost,
+    logger?: SubscriptionLogger,
   ) {
     validateForwarderOptions(options);
     this.name = options.name;
-    this.logger = deps.logger ?? new Logger(`Forwarder ${options.name}`);
+    this.logger = logger ?? new Logger(`Forwarder ${options.name}`);
     const pattern = options.pattern ?? options.name;
     this.pattern = typeof pattern === 'string' ? () => pattern : pattern;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.subscription = new Subscription({
+    // Made now, not at start: a forwarder counts among the balanced workers from the beginning.
+    this.worker = host.worker(this.name, () => ({
       name: `forward:${options.name}`,
-      eventStore: deps.eventStore,
-      subscriptionStore: deps.subscriptionStore,
-      owner: deps.owner,
       logger: this.logger,
       batchSize: options.batchSize,
       pollIntervalMs: options.pollIntervalMs,
       leaseTtlMs: options.leaseTtlMs,
       categories: options.categories,
       types: options.types,
-      ...deps.subscription,
       handler: (events) => this.publish(events),
-    });
-  }
-
-  start(): Promise<void> {
-    return this.subscription.start();
-  }
-
-  stop(options?: { releaseLease?: boolean }): Promise<void> {
-    return this.subscription.stop(options);
-  }
-
-  wake(): void {
-    this.subscription.wake();
-  }
-
-  /** Resolves when every event committed before the call has been published and checkpointed. */
-  waitForCatchUp(options?: { timeoutMs?: number }): Promise<void> {
-    return this.subscription.waitForCatchUp(options);
+    }));
   }
 
   status(): ForwarderStatus {
-    const s = this.subscription.status();
+    const s = this.worker.status();
     const state: ForwarderState =
       s.state === 'failed' || s.state === 'stopped'
         ? s.state
@@ -114,7 +88,7 @@ export class EventForwarder {
               : 'forwarding';
     return {
       name: this.name,
-      subscription: this.subscription.name,
+      subscription: this.worker.name,
       state,
       checkpoint: s.checkpoint,
       owner: s.owner,

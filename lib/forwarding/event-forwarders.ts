@@ -4,25 +4,27 @@ import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import type { EventStore } from '../core/event-store.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import type { WorkerBalancer } from '../engine/worker-balancer.js';
+import type { WorkerEnvironment } from '../engine/worker-environment.js';
+import { WorkerHost } from '../engine/worker-host.js';
 import { EventForwarder, type ForwarderStatus } from './event-forwarder.js';
 import type { EventForwardingModuleOptions } from './event-forwarder.options.js';
-import type { WorkerEnvironment } from '../engine/worker-environment.js';
 
 /**
  * The forwarders configured with `EventForwardingModule`: started at bootstrap (unless the event
  * sourcing module runs with `workers: false`), stopped at shutdown, inspectable and controllable.
- * lib/nest makes it from the module's options (`EventForwardingModule`).
+ * Their workers live in the engine's `WorkerHost` like those of projections and sagas (balanced,
+ * woken on every commit notice, stopped together). lib/nest makes it from the module's options.
  */
 export class EventForwarders implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly forwarders = new Map<string, EventForwarder>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly host: WorkerHost;
 
   constructor(
     options: EventForwardingModuleOptions,
-    private readonly store: EventStore,
-    private readonly subscriptions: SubscriptionStore,
-    private readonly environment: WorkerEnvironment,
-    private readonly balancer?: WorkerBalancer,
+    store: EventStore,
+    subscriptions: SubscriptionStore,
+    environment: WorkerEnvironment,
+    balancer?: WorkerBalancer,
   ) {
     if (!Array.isArray(options?.forwarders)) {
       throw new InvalidOptionsError(
@@ -30,31 +32,25 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
         'EventForwardingModule needs { forwarders: [...] }',
       );
     }
+    this.host = new WorkerHost({ store, subscriptions, environment, balancer });
     for (const forwarder of options.forwarders) {
-      const made = new EventForwarder(forwarder, {
-        eventStore: this.store,
-        subscriptionStore: this.subscriptions,
-        // Forwarders count among the workers the application's instances share evenly.
-        subscription: { balancer: this.balancer },
-      });
-      if (this.forwarders.has(made.name)) {
-        throw new InvalidOptionsError('forwarders', `two forwarders are named "${made.name}"`);
+      const name = (forwarder as { name?: unknown } | null)?.name;
+      if (typeof name === 'string' && this.forwarders.has(name)) {
+        throw new InvalidOptionsError('forwarders', `two forwarders are named "${name}"`);
       }
+      const made = new EventForwarder(forwarder, this.host);
       this.forwarders.set(made.name, made);
     }
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.unsubscribe = this.environment.changes.subscribe(() => {
-      for (const forwarder of this.forwarders.values()) forwarder.wake();
-    });
-    if (!this.environment.autoStart) return; // workers: false, and the operator CLI
-    for (const forwarder of this.forwarders.values()) await forwarder.start();
+    this.host.listen();
+    if (!this.host.autoStart) return; // workers: false, and the operator CLI
+    for (const name of this.names()) await this.start(name);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
-    await Promise.all([...this.forwarders.values()].map((f) => f.stop()));
+    await this.host.stopAll();
   }
 
   names(): string[] {
@@ -66,17 +62,16 @@ export class EventForwarders implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async start(name: string): Promise<void> {
-    await this.get(name).start();
+    await this.get(name).worker.start();
   }
 
   async stop(name: string): Promise<void> {
-    await this.get(name).stop();
+    await this.get(name).worker.stop();
   }
 
   /** Resolves when the forwarder (or every forwarder) has published the whole log. */
   async waitForCatchUp(name?: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    const targets = name ? [this.get(name)] : [...this.forwarders.values()];
-    await Promise.all(targets.map((f) => f.waitForCatchUp(options)));
+    await this.host.waitForCatchUp(name ? [this.get(name).name] : undefined, options);
   }
 
   get(name: string): EventForwarder {

@@ -11,6 +11,7 @@ import { sagaExports, sagaProviders } from './saga.providers.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { EventStoreConnection } from './event-store-connection.js';
+import { StoreSchema } from './store-schema.js';
 import { EVENT_STORE_DATA_SOURCE } from './event-store-data-source.decorator.js';
 import { EVENT_SOURCING_OPERATOR_CLI } from './operator-cli.module.js';
 import { instanceProviders } from './instance.providers.js';
@@ -34,6 +35,7 @@ import {
       useFactory: (options: EventSourcingModuleOptions, operatorCli?: boolean) =>
         EventStoreConnection.open(validateOptions(options), operatorCli === true),
     },
+    { provide: StoreSchema, useExisting: EventStoreConnection },
     {
       provide: EVENT_STORE_DATA_SOURCE,
       inject: [EventStoreConnection],

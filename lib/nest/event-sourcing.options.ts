@@ -121,6 +121,35 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
     }
   }
   const o = options as EventSourcingModuleOptions;
+  validateTarget(o);
+  if (o.poolSize !== undefined && (!Number.isInteger(o.poolSize) || o.poolSize < 1)) {
+    throw new InvalidOptionsError('poolSize', `${String(o.poolSize)} must be a whole number >= 1`);
+  }
+  if (
+    o.acquireTimeoutMs !== undefined &&
+    (!Number.isInteger(o.acquireTimeoutMs) || o.acquireTimeoutMs < 1)
+  ) {
+    throw new InvalidOptionsError(
+      'acquireTimeoutMs',
+      `${String(o.acquireTimeoutMs)} must be a whole number of milliseconds >= 1`,
+    );
+  }
+  if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
+    throw new InvalidOptionsError('migrate', 'must be true or false');
+  }
+  if (o.workers !== undefined && typeof o.workers !== 'boolean') {
+    throw new InvalidOptionsError('workers', 'must be true or false');
+  }
+  validateOwnDataSourceOptions(o);
+  validateHeldBackWarningMs(o.heldBackWarningMs);
+  if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
+    throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
+  }
+  return o;
+}
+
+/** Where the store lives: a known `type` with what it needs to connect, or an initialised DataSource. */
+function validateTarget(o: EventSourcingModuleOptions): void {
   if (o.dataSource !== undefined && o.type !== undefined) {
     throw new InvalidOptionsError(
       'type',
@@ -158,30 +187,6 @@ export function validateOptions(options: unknown): EventSourcingModuleOptions {
       'missing: better-sqlite3 needs a file path (or ":memory:")',
     );
   }
-  if (o.poolSize !== undefined && (!Number.isInteger(o.poolSize) || o.poolSize < 1)) {
-    throw new InvalidOptionsError('poolSize', `${String(o.poolSize)} must be a whole number >= 1`);
-  }
-  if (
-    o.acquireTimeoutMs !== undefined &&
-    (!Number.isInteger(o.acquireTimeoutMs) || o.acquireTimeoutMs < 1)
-  ) {
-    throw new InvalidOptionsError(
-      'acquireTimeoutMs',
-      `${String(o.acquireTimeoutMs)} must be a whole number of milliseconds >= 1`,
-    );
-  }
-  if (o.migrate !== undefined && typeof o.migrate !== 'boolean') {
-    throw new InvalidOptionsError('migrate', 'must be true or false');
-  }
-  if (o.workers !== undefined && typeof o.workers !== 'boolean') {
-    throw new InvalidOptionsError('workers', 'must be true or false');
-  }
-  validateOwnDataSourceOptions(o);
-  validateHeldBackWarningMs(o.heldBackWarningMs);
-  if (o.upcasters !== undefined && !Array.isArray(o.upcasters)) {
-    throw new InvalidOptionsError('upcasters', 'must be an array of { type, fromVersion, upcast }');
-  }
-  return o;
 }
 
 function validateOwnDataSourceOptions(o: EventSourcingModuleOptions): void {

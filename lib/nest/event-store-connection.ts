@@ -21,15 +21,14 @@ import { MissingTablesError } from '../core/errors/missing-tables.error.js';
 import { openOwnDataSource } from './open-data-source.js';
 import { findMissingTables } from '../sql/schema-check.js';
 import { withAppendTracing } from '../telemetry/traced-event-store.js';
+import type { StoreSchema } from './store-schema.js';
 
 /** The stores the module builds: traced when `@opentelemetry/api` is installed. */
 const TracedInMemoryEventStore = withAppendTracing(InMemoryEventStore);
 const TracedTypeOrmEventStore = withAppendTracing(TypeOrmEventStore);
 
-export type { SchemaPart } from '../core/schema-part.js';
-
 /** The store and, when the module opened it, the DataSource it must close on shutdown. */
-export class EventStoreConnection {
+export class EventStoreConnection implements StoreSchema {
   private static readonly logger = new Logger('EventSourcing');
   private readonly schemaParts: SchemaPart[] = [];
   /** Wakes workers when events were committed (here, or elsewhere on PostgreSQL). */
@@ -121,17 +120,22 @@ export class EventStoreConnection {
         operatorCli,
       );
     }
+    return this.openSql(options, operatorCli);
+  }
+
+  /** The SQL stores on the given DataSource, or on one the module opens (and closes) itself. */
+  private static async openSql(
+    options: EventSourcingModuleOptions,
+    operatorCli: boolean,
+  ): Promise<EventStoreConnection> {
     const owns = options.dataSource === undefined;
     const dataSource = options.dataSource ?? (await openOwnDataSource(options));
     if (owns || options.acquireTimeoutMs !== undefined) {
       guardPoolAcquire(dataSource, options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
     }
     try {
-      const store = new TracedTypeOrmEventStore(dataSource, {
-        tablePrefix: options.tablePrefix,
-        schema: options.schema,
-      });
       const tables = { tablePrefix: options.tablePrefix, schema: options.schema };
+      const store = new TracedTypeOrmEventStore(dataSource, tables);
       const subscriptions = new TypeOrmSubscriptionStore(dataSource, tables);
       const connection = new EventStoreConnection(
         store,

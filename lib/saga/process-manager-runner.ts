@@ -1,31 +1,23 @@
 import type { IEvent } from '@nestjs/cqrs';
-import { v5 as uuidv5 } from 'uuid';
-import { getEventSourcingHandlers } from '../aggregate/event-sourcing-handler.decorator.js';
 import { ConcurrencyError } from '../core/errors/concurrency.error.js';
 import { DuplicateEventIdError } from '../core/errors/duplicate-event-id.error.js';
 import type { EventStore } from '../core/event-store.js';
-import type { NewEvent, StoredEvent } from '../core/event-store.types.js';
+import type { StoredEvent } from '../core/event-store.types.js';
 import { InvalidSagaOutputError } from '../core/errors/invalid-saga-output.error.js';
 import {
-  caused,
   correlationKeyOf,
-  SAGA_ID_NAMESPACE,
   sagaContext,
   type ScheduleChange,
   type Trigger,
 } from './process-manager-context.js';
 import type { SagaContext } from './saga-context.js';
-import { InvalidOptionsError } from '../core/errors/invalid-options.error.js';
 import { inheritedMetadata } from '../core/message-context.js';
 import { getDomainEventMetadata } from '../serialization/domain-event.decorator.js';
-import type { EventClass } from '../serialization/serialization.types.js';
 import type { EventSourcedSagaMetadata } from './event-sourced-saga.decorator.js';
 import type { ProcessManager } from './process-manager.js';
-import {
-  getSagaHandlers,
-  type SagaHandlerDefinition,
-  type SagaHandlers,
-} from './saga-handler.decorator.js';
+import { handlerFor, processManagerHandlers } from './process-manager-handlers.js';
+import { commitOutcome, outcomeEvents, type OutcomeStores } from './process-manager-outcome.js';
+import type { SagaHandlerDefinition, SagaHandlers } from './saga-handler.decorator.js';
 import { SagaRunner, type SagaRunnerDeps } from './saga-runner.js';
 import type { ScheduledMessage, ScheduledMessageStore } from '../core/scheduled-message-store.js';
 
@@ -52,6 +44,7 @@ export class ProcessManagerRunner extends SagaRunner {
   private readonly eventTypes: string[];
   private readonly store: EventStore;
   private readonly scheduled: ScheduledMessageStore;
+  private readonly outcome: OutcomeStores;
 
   constructor(
     readonly metadata: EventSourcedSagaMetadata,
@@ -61,24 +54,14 @@ export class ProcessManagerRunner extends SagaRunner {
     super(metadata.name, metadata, deps);
     this.store = deps.store;
     this.scheduled = deps.scheduled;
-    this.handlers = getSagaHandlers(sagaClass);
-    const where = `@EventSourcedSaga('${metadata.name}') on ${sagaClass.name}`;
-    if (this.handlers.size === 0) {
-      throw new InvalidOptionsError(
-        where,
-        'it has no @SagaStart or @SagaHandler method; add one for the event that starts it',
-      );
-    }
-    const classes = [...this.handlers.keys(), ...getEventSourcingHandlers(sagaClass).keys()];
-    for (const cls of classes) {
-      if (!getDomainEventMetadata(cls)) {
-        throw new InvalidOptionsError(
-          where,
-          `${cls.name} has no @DomainEvent(type); saga events and the events it handles need a stable type name`,
-        );
-      }
-      deps.registry.register(cls as EventClass);
-    }
+    this.outcome = {
+      saga: metadata.name,
+      store: deps.store,
+      scheduled: deps.scheduled,
+      registry: deps.registry,
+      logger: deps.logger,
+    };
+    this.handlers = processManagerHandlers(metadata.name, sagaClass, deps.registry);
     this.eventTypes = [...this.handlers.keys()].map((cls) => getDomainEventMetadata(cls)!.type);
   }
 
@@ -168,24 +151,19 @@ export class ProcessManagerRunner extends SagaRunner {
       // had then, run the handler again for its commands, and store nothing new.
       const done = history.findIndex((e) => e.metadata.causationId === trigger.id);
       const instance = this.rebuild(trigger.key, done === -1 ? history : history.slice(0, done));
-      const changes: ScheduleChange[] = [];
-      const ctx = sagaContext({
-        saga: this.name,
-        trigger,
-        correlationId,
-        changes,
-        registry: this.deps.registry,
-        clock: this.deps.clock,
-        handles: (message) => this.handlerFor(message) !== undefined,
-      });
-      const method = (instance as unknown as Record<string | symbol, Method>)[
-        trigger.handler.method
-      ];
-      const commands = toList(await method.call(instance, trigger.event, ctx));
+      const { commands, changes } = await this.runHandler(instance, trigger, correlationId);
       if (done === -1) {
         try {
-          const events = this.newEvents(instance, trigger, correlationId);
-          if (!(await this.commit(instance, streamId, events, changes, trigger))) return;
+          const events = outcomeEvents(this.outcome, instance, trigger, correlationId);
+          const stored = await commitOutcome(
+            this.outcome,
+            instance,
+            streamId,
+            events,
+            changes,
+            trigger,
+          );
+          if (!stored) return;
         } catch (error) {
           const lostRace =
             error instanceof ConcurrencyError || error instanceof DuplicateEventIdError;
@@ -202,45 +180,24 @@ export class ProcessManagerRunner extends SagaRunner {
     }
   }
 
-  /** Stores the new events and schedule changes in one unit of work; false: timeout cancelled. */
-  private async commit(
+  /** Runs the instance's handler: the commands it returns and the schedule changes it made. */
+  private async runHandler(
     instance: ProcessManager,
-    streamId: string,
-    events: NewEvent[],
-    changes: ScheduleChange[],
     trigger: Trigger,
-  ): Promise<boolean> {
-    if (events.length === 0 && changes.length === 0 && !trigger.claim) return true;
-    return this.scheduled.unitOfWork().run(async ({ manager }) => {
-      if (trigger.claim && !(await trigger.claim(manager))) {
-        this.deps.logger.debug(`timeout ${trigger.id} was cancelled; not delivered`);
-        return false;
-      }
-      if (events.length > 0) {
-        const version = instance.persistedVersion;
-        await this.store.appendToStream(streamId, events, {
-          expectedVersion: version === 0 ? 'no_stream' : version,
-          manager,
-        });
-      }
-      for (const change of changes) {
-        if (change.kind === 'schedule') await this.scheduled.schedule(change.message, { manager });
-        else await this.scheduled.cancel(this.name, trigger.key, change.key, { manager });
-      }
-      return true;
+    correlationId: string,
+  ): Promise<{ commands: unknown[]; changes: ScheduleChange[] }> {
+    const changes: ScheduleChange[] = [];
+    const ctx = sagaContext({
+      saga: this.name,
+      trigger,
+      correlationId,
+      changes,
+      registry: this.deps.registry,
+      clock: this.deps.clock,
+      handles: (message) => this.handlerFor(message) !== undefined,
     });
-  }
-
-  private newEvents(instance: ProcessManager, trigger: Trigger, correlationId: string): NewEvent[] {
-    return instance.getUncommittedEvents().map((event, index) => {
-      this.deps.registry.register(event.constructor as EventClass);
-      const serialized = this.deps.registry.serialize(event);
-      return {
-        ...serialized,
-        eventId: uuidv5(`${this.name}:${trigger.key}:${trigger.id}:${index}`, SAGA_ID_NAMESPACE),
-        metadata: caused(serialized.metadata, trigger, correlationId),
-      };
-    });
+    const method = (instance as unknown as Record<string | symbol, Method>)[trigger.handler.method];
+    return { commands: toList(await method.call(instance, trigger.event, ctx)), changes };
   }
 
   private rebuild(key: string, history: readonly StoredEvent[]): ProcessManager {
@@ -251,15 +208,7 @@ export class ProcessManagerRunner extends SagaRunner {
   }
 
   private handlerFor(event: object): SagaHandlerDefinition | undefined {
-    for (
-      let proto = Object.getPrototypeOf(event) as object | null;
-      proto !== null && proto !== Object.prototype;
-      proto = Object.getPrototypeOf(proto) as object | null
-    ) {
-      const handler = this.handlers.get(proto.constructor as EventClass);
-      if (handler) return handler;
-    }
-    return undefined;
+    return handlerFor(this.handlers, event);
   }
 }
 

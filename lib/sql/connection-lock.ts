@@ -1,14 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
+import { dialectFor, SUPPORTED_DATABASE_TYPES } from './dialects/dialect-for.js';
+import type { SqlDialect } from './dialects/sql-dialect.js';
 
 /**
  * better-sqlite3 gives a TypeORM DataSource one connection, shared by every caller: a statement
  * sent while another caller's transaction is open runs inside that transaction (and a second
  * `transaction()` becomes a savepoint of the first). Work that must not interleave runs under this
  * lock, one at a time per DataSource. It is re-entrant: code called from inside the locked work
- * (a batch handler, say) passes straight through. Other drivers have a pool: no lock.
+ * (a batch handler, say) passes straight through. Other drivers have a pool: no lock. Whether a
+ * DataSource shares one connection is its dialect's answer (`sharedConnection`), asked once.
  */
-class ConnectionLock {
+export class ConnectionLock {
   private tail: Promise<void> = Promise.resolve();
   private holder: object | undefined;
   private readonly context = new AsyncLocalStorage<object>();
@@ -31,15 +34,40 @@ class ConnectionLock {
   }
 }
 
-const locks = new WeakMap<DataSource, ConnectionLock>();
+/** Per DataSource: its lock, or null when its connections are pooled (decided once, on first use). */
+const locks = new WeakMap<DataSource, ConnectionLock | null>();
 
-/** Runs `work` alone on the DataSource's connection when that is a single shared SQLite connection. */
-export function withConnectionLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'better-sqlite3') return work();
+/**
+ * The lock of a DataSource whose dialect shares one connection among callers; undefined when it
+ * pools them. One lock per DataSource, whichever store asks: they all share its connection.
+ */
+export function connectionLockOf(
+  dataSource: DataSource,
+  dialect?: Pick<SqlDialect, 'sharedConnection'>,
+): ConnectionLock | undefined {
   let lock = locks.get(dataSource);
-  if (!lock) {
-    lock = new ConnectionLock();
+  if (lock === undefined) {
+    const shared = (dialect ?? dialectOrUndefined(dataSource))?.sharedConnection === true;
+    lock = shared ? new ConnectionLock() : null;
     locks.set(dataSource, lock);
   }
-  return lock.run(work);
+  return lock ?? undefined;
+}
+
+/**
+ * Runs `work` alone on the DataSource's connection when that is a single shared one (SQLite). For
+ * callers given only a DataSource (`runInTransaction`); the SQL stores resolve the lock once, in
+ * their `SqlExecutor`.
+ */
+export function withConnectionLock<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const lock = connectionLockOf(dataSource);
+  return lock ? lock.run(work) : work();
+}
+
+/** A DataSource of a driver the SQL stores do not support has no dialect, and no lock. */
+function dialectOrUndefined(dataSource: DataSource): SqlDialect | undefined {
+  const type = dataSource.options.type;
+  return (SUPPORTED_DATABASE_TYPES as readonly string[]).includes(type)
+    ? dialectFor(type)
+    : undefined;
 }

@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { TransactionHandle } from '../core/transaction-handle.js';
 import { transactionOf } from './after-commit.js';
-import { withConnectionLock } from './connection-lock.js';
-import { runInTransaction } from './run-in-transaction.js';
+import { connectionLockOf, type ConnectionLock } from './connection-lock.js';
 import type { SqlDialect, SqlResult, SqlRunner } from './dialects/sql-dialect.js';
 
 /**
@@ -16,10 +15,15 @@ import type { SqlDialect, SqlResult, SqlRunner } from './dialects/sql-dialect.js
  * holding one.
  */
 export class SqlExecutor {
+  /** SQLite's shared connection's lock, resolved here once; undefined where connections are pooled. */
+  private readonly connectionLock: ConnectionLock | undefined;
+
   constructor(
     readonly dataSource: DataSource,
     readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.connectionLock = connectionLockOf(dataSource, dialect);
+  }
 
   /** One statement: in the transaction behind `tx` when it has one open, else on its own connection. */
   run(sql: string, params: readonly unknown[] = [], tx?: TransactionHandle): Promise<SqlResult> {
@@ -76,12 +80,12 @@ export class SqlExecutor {
 
   /** `dataSource.transaction(work)`, one at a time on SQLite's shared connection. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return runInTransaction(this.dataSource, work);
+    return this.lock(() => this.dataSource.transaction(work));
   }
 
   /** Runs `work` alone on the connection when that is SQLite's single shared one (re-entrant). */
   lock<T>(work: () => Promise<T>): Promise<T> {
-    return withConnectionLock(this.dataSource, work);
+    return this.connectionLock ? this.connectionLock.run(work) : work();
   }
 
   /** Idempotent DDL under the dialect's migration lock, so instances starting at once do not race. */

@@ -14,17 +14,12 @@ import { InlineAppendHandlers, type InlineAppendHandler } from '../core/inline-a
 import { prepareAppend, type PreparedAppend } from '../core/prepared-append.js';
 import { assertValidStreamId } from '../core/stream-id.js';
 import { assertValidReadAllOptions, assertValidReadStreamOptions } from '../core/read-options.js';
-import {
-  toQuestionMarks,
-  type EventTables,
-  type SqlDialect,
-  type SqlResult,
-  type SqlRunner,
-} from './dialects/sql-dialect.js';
+import type { EventTables, SqlDialect, SqlResult, SqlRunner } from './dialects/sql-dialect.js';
 import { afterCommit, transactionOf } from './after-commit.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';
 import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
 import { decodeEvent } from './event-row.js';
+import { readAllFilter, readAllPage, readStreamQuery } from './event-log-queries.js';
 import { decodeHistory } from './history-rows.js';
 import { tableLocation } from './table-location.js';
 import type { SqlExecutor } from './sql-executor.js';
@@ -152,18 +147,7 @@ export class TypeOrmEventStore extends EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     assertValidStreamId(streamId);
     assertValidReadStreamOptions(options);
-    const backward = options.direction === 'backward';
-    const params: unknown[] = [streamId];
-    let sql = `SELECT ${this.dialect.columns} FROM ${this.tables.events} WHERE stream_id = ?`;
-    if (options.fromVersion !== undefined) {
-      sql += backward ? ' AND version <= ?' : ' AND version >= ?';
-      params.push(options.fromVersion);
-    }
-    sql += ` ORDER BY version ${backward ? 'DESC' : 'ASC'}`;
-    if (options.maxCount !== undefined) {
-      sql += ' LIMIT ?';
-      params.push(options.maxCount);
-    }
+    const { sql, params } = readStreamQuery(this.dialect, this.tables, streamId, options);
     const result = await this.query(sql, params, { prepared: true });
     return result.records.map((row) => decodeEvent(row));
   }
@@ -171,36 +155,13 @@ export class TypeOrmEventStore extends EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     assertValidReadAllOptions(options);
     const maxCount = options.maxCount ?? 1000;
-    const filters: string[] = [];
-    const filterParams: unknown[] = [];
-    if (options.types) {
-      filters.push(
-        options.types.length ? `type IN (${toQuestionMarks(options.types.length)})` : '1 = 0',
-      );
-      filterParams.push(...options.types);
-    }
-    if (options.categories) {
-      const count = options.categories.length;
-      filters.push(count ? `category IN (${toQuestionMarks(count)})` : '1 = 0');
-      filterParams.push(...options.categories);
-    }
     const { sql, params } = this.dialect.readAllSql(this.tables, {
       afterCheckpoint: options.after,
       maxCount,
-      filter: filters.length ? { sql: filters.join(' AND '), params: filterParams } : undefined,
+      filter: readAllFilter(options),
     });
     const rows = (await this.query(sql, params, { prepared: true })).records;
-    const events = rows
-      .filter((row) => row.kind === 'e')
-      .map((row) => decodeEvent(row, this.dialect.checkpointOf(row)));
-    const isEnd = events.length < maxCount;
-    let checkpoint = events.at(-1)?.checkpoint ?? options.after ?? this.dialect.startCheckpoint;
-    const head = rows.find((row) => row.kind === 'h');
-    if (isEnd && head) {
-      const last = this.dialect.checkpointOf(head);
-      if (this.dialect.isAfter(last, checkpoint)) checkpoint = last;
-    }
-    return { events, checkpoint, isEnd };
+    return readAllPage(this.dialect, rows, maxCount, options.after);
   }
 
   async headCheckpoint(): Promise<string> {

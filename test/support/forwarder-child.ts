@@ -4,6 +4,8 @@
  */
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ChangeFeed } from '../../lib/core/change-feed.js';
+import { WorkerHost } from '../../lib/engine/worker-host.js';
 import { EventForwarder } from '../../lib/forwarding/event-forwarder.js';
 import { TypeOrmSubscriptionStore } from '../../lib/sql/typeorm-subscription-store.js';
 import { TypeOrmEventStore } from '../../lib/sql/typeorm-event-store.js';
@@ -41,6 +43,12 @@ const client: ClientProxy =
         options: { servers: [config.url], maxReconnectAttempts: -1, reconnectTimeWait: 200 },
       });
 const log = (message: string) => process.stdout.write(`${message}\n`);
+// No commit notices from this process: the forwarder polls, as it would for another process's writes.
+const host = new WorkerHost({
+  store: new TypeOrmEventStore(dataSource, { schema: config.schema }),
+  subscriptions: new TypeOrmSubscriptionStore(dataSource, { schema: config.schema }),
+  environment: { autoStart: true, changes: new ChangeFeed(), heldBackMs: async () => undefined },
+});
 const forwarder = new EventForwarder(
   {
     name: config.name,
@@ -51,13 +59,10 @@ const forwarder = new EventForwarder(
     leaseTtlMs: 2000,
     publishTimeoutMs: 1000,
   },
-  {
-    eventStore: new TypeOrmEventStore(dataSource, { schema: config.schema }),
-    subscriptionStore: new TypeOrmSubscriptionStore(dataSource, { schema: config.schema }),
-    logger: { log, warn: log, error: log },
-  },
+  host,
+  { log, warn: log, error: log },
 );
-await forwarder.start();
+await forwarder.worker.start();
 log('started');
 setInterval(() => {
   const s = forwarder.status();

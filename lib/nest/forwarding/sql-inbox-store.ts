@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { InboxStore } from '../../forwarding/inbox-store.js';
-import { withConnectionLock } from '../../sql/connection-lock.js';
+import { runInTransaction } from '../../sql/run-in-transaction.js';
 import { InboxTable } from '../../sql/inbox-table.js';
 
 /** The inbox in the store's database: the claim of (handler, event id) and `apply` commit together. */
@@ -17,12 +17,10 @@ export class SqlInboxStore extends InboxStore {
     eventId: string,
     apply: (manager: EntityManager | undefined) => Promise<void>,
   ): Promise<boolean> {
-    return withConnectionLock(this.dataSource, () =>
-      this.dataSource.transaction(async (manager) => {
-        if (!(await this.table.claim(manager, handler, eventId))) return false;
-        await apply(manager);
-        return true;
-      }),
-    );
+    return runInTransaction(this.dataSource, async (manager) => {
+      if (!(await this.table.claim(manager, handler, eventId))) return false;
+      await apply(manager);
+      return true;
+    });
   }
 }

@@ -42,30 +42,7 @@ export async function mysqlHeldBackCause(
         `grant the PROCESS privilege to name it (information_schema.innodb_trx)`,
     };
   }
-  const ageMs = Math.max(0, Math.round(Number(holder.age_ms)));
-  const details = {
-    trxId: String(holder.trx_id),
-    thread: Number(holder.thread),
-    user: str(holder.user),
-    host: str(holder.host),
-    database: str(holder.db),
-    command: str(holder.command),
-    state: str(holder.trx_state),
-    transactionAgeMs: ageMs,
-    transactionStart: str(holder.trx_started),
-    query: str(holder.info),
-  };
-  return {
-    key: details.trxId,
-    ageMs,
-    details,
-    description:
-      `thread ${details.thread} (transaction ${details.trxId}, user ${details.user ?? '?'}@` +
-      `${details.host ?? '?'}, database "${details.database ?? ''}", command ${details.command ?? '?'}, ` +
-      `transaction open ${ageMs} ms since ${details.transactionStart ?? '?'}, ` +
-      `query ${details.query === undefined ? 'none' : JSON.stringify(details.query)}), which holds ` +
-      `the append lock; commit or roll it back (KILL ${details.thread} ends it)`,
-  };
+  return holderCause(holder);
 }
 
 /**
@@ -93,6 +70,34 @@ ORDER BY p.DB <=> COALESCE(?, DATABASE()) DESC, t.trx_started, t.trx_id LIMIT 1`
   } catch {
     return undefined; // no PROCESS privilege: the lock is known to be held, not by whom
   }
+}
+
+/** The transaction named as the holder of the append lock, for logs, health and status. */
+function holderCause(holder: Record<string, unknown>): HeldBackCause {
+  const ageMs = Math.max(0, Math.round(Number(holder.age_ms)));
+  const details = {
+    trxId: String(holder.trx_id),
+    thread: Number(holder.thread),
+    user: str(holder.user),
+    host: str(holder.host),
+    database: str(holder.db),
+    command: str(holder.command),
+    state: str(holder.trx_state),
+    transactionAgeMs: ageMs,
+    transactionStart: str(holder.trx_started),
+    query: str(holder.info),
+  };
+  return {
+    key: details.trxId,
+    ageMs,
+    details,
+    description:
+      `thread ${details.thread} (transaction ${details.trxId}, user ${details.user ?? '?'}@` +
+      `${details.host ?? '?'}, database "${details.database ?? ''}", command ${details.command ?? '?'}, ` +
+      `transaction open ${ageMs} ms since ${details.transactionStart ?? '?'}, ` +
+      `query ${details.query === undefined ? 'none' : JSON.stringify(details.query)}), which holds ` +
+      `the append lock; commit or roll it back (KILL ${details.thread} ends it)`,
+  };
 }
 
 function str(value: unknown): string | undefined {

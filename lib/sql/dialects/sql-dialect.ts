@@ -64,6 +64,11 @@ export interface SqlDialect extends EventDialect {
 /** What differs between databases for the events, their stream heads and snapshots. */
 export interface EventDialect {
   readonly name: 'postgres' | 'mysql' | 'sqlite';
+  /**
+   * Whether the driver gives the DataSource one connection shared by every caller (better-sqlite3),
+   * so work that must not interleave on it takes turns (see connection-lock.ts).
+   */
+  readonly sharedConnection?: true;
   /** Whether an append needs its own transaction when the caller gives none. */
   readonly appendNeedsTransaction: boolean;
   /** `?` placeholders into this database's form. */

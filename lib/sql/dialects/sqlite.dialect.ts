@@ -27,6 +27,7 @@ export class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite';
   readonly startCheckpoint = '0';
   readonly appendNeedsTransaction = false;
+  readonly sharedConnection = true;
   readonly subscriptions = new SqliteSubscriptions();
   readonly sagas = new SqliteSagas();
   readonly inbox: InboxDialect = {

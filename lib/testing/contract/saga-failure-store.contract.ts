@@ -31,6 +31,7 @@ function failure(
  * for (const c of sagaFailureStoreContract(() => store)) it(c.name, c.run);
  * ```
  */
+// Long: one table of cases, one entry per behaviour of the port, read top to bottom like the spec.
 export function sagaFailureStoreContract(factory: StoreFactory<SagaFailureStore>): ContractCase[] {
   return casesOf(factory, [
     [
