@@ -112,6 +112,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         headPosition: progress.headPosition,
         lag: progress.lag,
         isLeaseOwner: progress.isLeaseOwner,
+        leaseOwner: progress.leaseOwner,
         heldBackMs: progress.heldBackMs,
         lastError: progress.lastError,
         parked: parked.filter((f) => f.saga === runner.name),
