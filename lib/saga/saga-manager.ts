@@ -62,7 +62,12 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     this.runners = new SagaRunners(deps);
     this.host = new WorkerHost({ store, subscriptions, environment, balancer });
     this.parkedEvents = new ParkedEvents(store, failures, clock);
-    this.scheduler = scheduledDelivery({ ...deps, runners: this.runners, subscriptions });
+    this.scheduler = scheduledDelivery({
+      ...deps,
+      runners: this.runners,
+      subscriptions,
+      owner: balancer?.instanceId,
+    });
   }
 
   /**
