@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InstanceRegistry } from '../core/instance-registry.js';
 import { leaseHolderOf } from '../core/lease-holder.js';
 import { SubscriptionStore, type SubscriptionRecord } from '../core/subscription-store.js';
 import type { SubscriptionRunState } from '../core/subscription-store.js';
+import { ProjectionManager } from '../projection/projection-manager.js';
 import { SAGA_SUBSCRIPTION_PREFIX, SCHEDULER_LEASE } from '../saga/saga.constants.js';
 
 /** Forwarders keep their checkpoint and lease as subscription `forward:<name>`. */
@@ -66,6 +67,7 @@ export class InstancesStatus {
   constructor(
     private readonly registry: InstanceRegistry,
     private readonly subscriptions: SubscriptionStore,
+    @Optional() private readonly projections?: ProjectionManager,
   ) {}
 
   async report(now = Date.now()): Promise<InstancesReport> {
@@ -84,8 +86,10 @@ export class InstancesStatus {
         leases: [],
       });
     }
+    // Inline projections have a row (their state) but no lease: they run inside each append.
+    const inline = new Set(this.projections?.inline().map((p) => p.name));
     const unheld: WorkerLease[] = [];
-    for (const record of records.sort(byKindThenName)) {
+    for (const record of records.filter((r) => !inline.has(r.name)).sort(byKindThenName)) {
       const holder = leaseHolderOf(record, now);
       const lease = workerLease(record, holder === undefined ? undefined : record.leaseExpiresAt);
       if (holder === undefined) {
