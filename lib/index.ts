@@ -210,6 +210,13 @@ export {
   type EventSourcingHealthResult,
 } from './nest/health/event-sourcing.health-indicator.js';
 export type { EventSourcingHealthThresholds, WorkerHealth } from './engine/worker-health.js';
+export {
+  InstancesStatus,
+  type InstancesReport,
+  type InstanceStatus,
+  type LeasedWorkerKind,
+  type WorkerLease,
+} from './nest/instances-status.js';
 export { EventForwardingModule } from './nest/forwarding/event-forwarding.module.js';
 export type {
   EventForwardingModuleAsyncOptions,

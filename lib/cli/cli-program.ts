@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import type { CliCommandGroup, CliContext } from './cli-context.js';
+import { registerForwardersCommands } from './forwarders.command.js';
+import { registerInstancesCommands } from './instances.command.js';
 import { registerProjectionsCommands } from './projections.command.js';
 import { registerSagasCommands } from './sagas.command.js';
 import { registerSchemaCommands } from './schema.command.js';
@@ -11,6 +13,8 @@ import { registerSchemaCommands } from './schema.command.js';
 export const COMMAND_GROUPS: readonly CliCommandGroup[] = [
   registerProjectionsCommands,
   registerSagasCommands,
+  registerForwardersCommands,
+  registerInstancesCommands,
   registerSchemaCommands,
 ];
 
@@ -18,7 +22,8 @@ export const COMMAND_GROUPS: readonly CliCommandGroup[] = [
 export function createCliProgram(context: CliContext, name: string): Command {
   const program = new Command(name)
     .description(
-      'Operate the event store of this application: projections, sagas and database schema.',
+      'Operate the event store of this application: projections, sagas, forwarders, the ' +
+        'instances that run them, and the database schema.',
     )
     // Set before the subcommands are added: they inherit both.
     .exitOverride()

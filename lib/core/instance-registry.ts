@@ -1,10 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 
-/** A live instance as the registry sees it. */
+/** An instance as the registry sees it. */
 export interface InstanceInfo {
   instanceId: string;
+  /** Its last heartbeat, by its own clock. */
   heartbeatAt: Date;
+  /**
+   * Its heartbeat is recent (within the registry's time to live): it counts when the instances
+   * split the workers. A gone instance stopped beating (killed, or cut off from the database); its
+   * leases expire by themselves and the live instances take them over.
+   */
+  live: boolean;
+}
+
+export interface InstanceListOptions {
+  /**
+   * Also the instances whose heartbeat has stopped but whose row is still stored (an instance that
+   * shut down gracefully removes its row; a killed one leaves it behind for a while). @default false
+   */
+  includeGone?: boolean;
 }
 
 /** A name for this process that is unique across machines and restarts. */
@@ -25,8 +40,8 @@ export abstract class InstanceRegistry {
   abstract start(): Promise<void>;
   /** Withdraws this instance, so the others take its share at once. */
   abstract stop(): Promise<void>;
-  /** The live instances. */
-  abstract list(): Promise<InstanceInfo[]>;
+  /** The live instances (and the gone ones still stored, on request), by instance id. */
+  abstract list(options?: InstanceListOptions): Promise<InstanceInfo[]>;
 }
 
 /** One instance, alone: the in-memory store has no database through which instances could meet. */
@@ -42,6 +57,6 @@ export class SingleInstanceRegistry extends InstanceRegistry {
   async stop(): Promise<void> {}
 
   list(): Promise<InstanceInfo[]> {
-    return Promise.resolve([{ instanceId: this.instanceId, heartbeatAt: new Date() }]);
+    return Promise.resolve([{ instanceId: this.instanceId, heartbeatAt: new Date(), live: true }]);
   }
 }

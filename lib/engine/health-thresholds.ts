@@ -10,6 +10,7 @@ const DEFAULTS: ResolvedHealthThresholds = {
   maxLagMs: 60_000,
   maxHeldBackMs: 60_000,
   maxParkedEvents: Number.POSITIVE_INFINITY,
+  maxStalledMs: 30_000,
 };
 
 export function resolveHealthThresholds(
@@ -29,9 +30,22 @@ export function resolveHealthThresholds(
   return { ...DEFAULTS, ...given };
 }
 
-/** Why a worker is unhealthy under the thresholds, or undefined. */
-export function problemOf(w: WorkerHealth, t: ResolvedHealthThresholds): string | undefined {
+/** Why a worker is unhealthy under the thresholds (at `now`), or undefined. */
+export function problemOf(
+  w: WorkerHealth,
+  t: ResolvedHealthThresholds,
+  now = Date.now(),
+): string | undefined {
   if (w.state === 'failed') return `${w.kind} failed; fix the cause, then start it again`;
+  const stalledMs = w.stalledSince ? now - w.stalledSince.getTime() : 0;
+  if (stalledMs > t.maxStalledMs) {
+    return (
+      `forwarder "${w.name}" stalled since ${w.stalledSince!.toISOString()} (${stalledMs} ms, ` +
+      `over ${t.maxStalledMs}): the broker does not confirm` +
+      (w.lastError ? ` (${w.lastError})` : '') +
+      '; events wait in the store and go out, in order, once it is back'
+    );
+  }
   if (w.heldBackMs > t.maxHeldBackMs) {
     return `held back ${w.heldBackMs} ms by an open transaction (over ${t.maxHeldBackMs})`;
   }

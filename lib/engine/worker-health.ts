@@ -1,8 +1,8 @@
-/** What the health indicator reports for one projection or saga worker. */
+/** What the health indicator reports for one projection, saga or forwarder worker. */
 export interface WorkerHealth {
   name: string;
-  kind: 'projection' | 'saga';
-  /** As in `ProjectionManager.status()` / `SagaManager.status()`. */
+  kind: 'projection' | 'saga' | 'forwarder';
+  /** As in `ProjectionManager.status()` / `SagaManager.status()` / `EventForwarders.status()`. */
   state: string;
   /** Events between the worker's checkpoint and the head of the log. */
   lagEvents: number;
@@ -17,6 +17,13 @@ export interface WorkerHealth {
   parkedEvents: number;
   /** The owner id of the runner holding the worker's lease now (any process), if any. */
   leaseHolder: string | undefined;
+  /**
+   * Forwarders: since when the broker has not confirmed (set in the instance that holds the
+   * forwarder's lease while it retries; absent while the broker confirms).
+   */
+  stalledSince?: Date;
+  /** Forwarders: the last publishing or batch error seen in this process. */
+  lastError?: string;
   /** Why this worker makes the indicator `down` (absent when it does not). */
   problem?: string;
 }
@@ -31,6 +38,11 @@ export interface EventSourcingHealthThresholds {
   maxHeldBackMs?: number;
   /** Down when a saga has more parked events than this. @default Infinity (parked events alone are not down) */
   maxParkedEvents?: number;
+  /**
+   * Down when a forwarder has been stalled (its broker not confirming) longer than this; shorter
+   * outages (a broker restart) only show as `state: 'stalled'`. @default 30000
+   */
+  maxStalledMs?: number;
 }
 
 export type ResolvedHealthThresholds = Required<EventSourcingHealthThresholds>;

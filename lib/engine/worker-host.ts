@@ -2,6 +2,7 @@ import type { EventStore } from '../core/event-store.js';
 import type { LogCheckpoint } from '../core/event-store.types.js';
 import type { SubscriptionStore } from '../core/subscription-store.js';
 import { positionOf } from '../core/checkpoint.js';
+import { leaseHolderOf } from '../core/lease-holder.js';
 import { isReading, Subscription } from './subscription.js';
 import type { SubscriptionOptions, SubscriptionStatusState } from './subscription.options.js';
 import type { WorkerBalancer } from './worker-balancer.js';
@@ -25,6 +26,8 @@ export interface WorkerProgress {
   headPosition: number;
   lag: number;
   isLeaseOwner: boolean;
+  /** The instance holding the lease now (any process), as stored; undefined: nobody. */
+  leaseOwner: string | undefined;
   heldBackMs: number | undefined;
   lastError: string | undefined;
   /** As stored when the worker last failed. */
@@ -148,6 +151,7 @@ export class WorkerHost {
       headPosition: head.position,
       lag: Math.max(0, head.position - position),
       isLeaseOwner: live?.isLeaseOwner ?? false,
+      leaseOwner: leaseHolderOf(record),
       heldBackMs: head.heldBackMs,
       lastError: live?.lastError ?? record?.lastError,
       failedAt: record?.failedAt,

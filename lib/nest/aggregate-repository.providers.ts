@@ -13,10 +13,25 @@ import { getAggregateRepositoryToken } from '../aggregate/aggregate-repository.t
 import { aggregateTracer } from '../telemetry/aggregate-tracer.js';
 import { UndecoratedHandledEventError } from '../core/errors/undecorated-handled-event.error.js';
 
+/**
+ * Registers the event classes a feature module names in `forFeature(..., { events })`. A provider
+ * of its own (not a step of a repository factory) so that `forFeature([], { events })`, a module
+ * with no aggregate whose projections or sagas read those events, registers them too.
+ */
+export function createFeatureEventsProvider(events: EventClass[]): Provider {
+  return {
+    provide: Symbol('EventSourcingModule.forFeature events'),
+    inject: [EventRegistry],
+    useFactory: (registry: EventRegistry) => {
+      registry.register(...events);
+      return events;
+    },
+  };
+}
+
 /** One repository provider per aggregate; registering its events stops boot on a mistake. */
 export function createAggregateRepositoryProviders(
   aggregates: AggregateClass<EventSourcedAggregate>[],
-  events: EventClass[] = [],
 ): Provider[] {
   return aggregates.map((aggregateClass) => ({
     provide: getAggregateRepositoryToken(aggregateClass),
@@ -34,7 +49,6 @@ export function createAggregateRepositoryProviders(
         }
         registry.register(eventClass as EventClass);
       }
-      registry.register(...events);
       const repository = new AggregateRepository(aggregateClass, {
         store,
         registry,

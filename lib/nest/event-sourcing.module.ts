@@ -6,7 +6,10 @@ import type {
   EVENT_SOURCING_OPTIONS_TYPE,
 } from './event-sourcing.module-definition.js';
 import type { AggregateClass } from '../aggregate/aggregate-repository.js';
-import { createAggregateRepositoryProviders } from './aggregate-repository.providers.js';
+import {
+  createAggregateRepositoryProviders,
+  createFeatureEventsProvider,
+} from './aggregate-repository.providers.js';
 import type { EventClass } from '../serialization/serialization.types.js';
 
 /** The options of `EventSourcingModule.forFeature`. */
@@ -40,11 +43,12 @@ export class EventSourcingModule {
     aggregates: AggregateClass<EventSourcedAggregate>[],
     options: EventSourcingFeatureOptions = {},
   ): DynamicModule {
-    const providers = createAggregateRepositoryProviders(aggregates, options.events);
+    const repositories = createAggregateRepositoryProviders(aggregates);
     return {
       module: EventSourcingModule,
-      providers,
-      exports: providers.map((p) => (p as { provide: string }).provide),
+      // The events provider is not exported: it only registers the classes at boot.
+      providers: [...repositories, createFeatureEventsProvider(options.events ?? [])],
+      exports: repositories.map((p) => (p as { provide: string }).provide),
     };
   }
 }

@@ -3,11 +3,12 @@ import { InstanceRegistry, SingleInstanceRegistry } from '../core/instance-regis
 import { SqlInstanceRegistry } from '../sql/sql-instance-registry.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';
 import { EventStoreConnection } from './event-store-connection.js';
+import { InstancesStatus } from './instances-status.js';
 
 /**
  * This instance's heartbeat (when it runs workers) and the balancer its projections share: the
  * instances of an application split the workers' leases evenly, knowing each other through the
- * store's database only.
+ * store's database only. `InstancesStatus` tells which instance holds which lease.
  */
 export const instanceProviders: Provider[] = [
   {
@@ -30,4 +31,5 @@ export const instanceProviders: Provider[] = [
     inject: [InstanceRegistry],
     useFactory: (registry: InstanceRegistry) => new WorkerBalancer(registry),
   },
+  InstancesStatus,
 ];

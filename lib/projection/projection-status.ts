@@ -18,6 +18,8 @@ export interface ProjectionStatus {
   lag: number;
   /** Whether this process holds the projection's lease (only the holder processes events). */
   isLeaseOwner: boolean;
+  /** The instance holding the lease now, in any process (undefined: nobody; inline: never). */
+  leaseOwner?: string;
   /**
    * How long a transaction has been holding every reader of the log back (nothing is lost, only
    * delayed): on PostgreSQL a write transaction of this database, on MySQL/MariaDB the one holding

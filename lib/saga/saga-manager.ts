@@ -62,7 +62,12 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
     this.runners = new SagaRunners(deps);
     this.host = new WorkerHost({ store, subscriptions, environment, balancer });
     this.parkedEvents = new ParkedEvents(store, failures, clock);
-    this.scheduler = scheduledDelivery({ ...deps, runners: this.runners, subscriptions });
+    this.scheduler = scheduledDelivery({
+      ...deps,
+      runners: this.runners,
+      subscriptions,
+      owner: balancer?.instanceId,
+    });
   }
 
   /**
@@ -112,6 +117,7 @@ export class SagaManager implements OnApplicationBootstrap, BeforeApplicationShu
         headPosition: progress.headPosition,
         lag: progress.lag,
         isLeaseOwner: progress.isLeaseOwner,
+        leaseOwner: progress.leaseOwner,
         heldBackMs: progress.heldBackMs,
         lastError: progress.lastError,
         parked: parked.filter((f) => f.saga === runner.name),

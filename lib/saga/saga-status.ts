@@ -21,6 +21,8 @@ export interface SagaStatus {
   lag: number;
   /** Whether this process holds the saga's lease (only the holder processes events). */
   isLeaseOwner: boolean;
+  /** The instance holding the saga's lease now, in any process (undefined: nobody). */
+  leaseOwner?: string;
   /**
    * How long readers of the log (this saga included) have been held back by a transaction of this
    * database (PostgreSQL) or by the append lock's holder (MySQL/MariaDB); undefined on SQLite and

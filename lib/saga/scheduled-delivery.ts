@@ -16,6 +16,8 @@ export interface ScheduledDeliveryDeps {
   subscriptions: SubscriptionStore;
   scheduled: ScheduledMessageStore;
   clock: Clock;
+  /** The lease owner id: this instance's (so status shows the scheduler under its instance). */
+  owner?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export function scheduledDelivery(deps: ScheduledDeliveryDeps): MessageScheduler
     progressOf: async (saga) =>
       (await subscriptions.load(`${SAGA_SUBSCRIPTION_PREFIX}${saga}`))?.checkpoint,
     logger: new Logger('Saga scheduler'),
+    owner: deps.owner,
   });
 }
 

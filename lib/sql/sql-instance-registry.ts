@@ -3,7 +3,12 @@ import type { DataSource } from 'typeorm';
 import { tableLocation } from './table-location.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { errorMessage } from '../core/error-message.js';
-import { InstanceRegistry, newInstanceId, type InstanceInfo } from '../core/instance-registry.js';
+import {
+  InstanceRegistry,
+  newInstanceId,
+  type InstanceInfo,
+  type InstanceListOptions,
+} from '../core/instance-registry.js';
 import type { SchemaPart } from '../core/schema-part.js';
 
 /**
@@ -76,15 +81,19 @@ export class SqlInstanceRegistry
     }
   }
 
-  /** The live instances (heartbeat within `ttlMs`). */
-  async list(): Promise<InstanceInfo[]> {
+  /** The live instances (heartbeat within `ttlMs`), and with `includeGone` the stored others. */
+  async list(options: InstanceListOptions = {}): Promise<InstanceInfo[]> {
+    const liveSince = Date.now() - this.ttlMs;
     const rows = await this.query<{ instance_id: string; heartbeat_at: string | number }>(
-      `SELECT instance_id, heartbeat_at FROM ${this.table} WHERE heartbeat_at > ? ORDER BY instance_id`,
-      [Date.now() - this.ttlMs],
+      `SELECT instance_id, heartbeat_at FROM ${this.table}` +
+        (options.includeGone ? '' : ' WHERE heartbeat_at > ?') +
+        ' ORDER BY instance_id',
+      options.includeGone ? [] : [liveSince],
     );
     return rows.map((r) => ({
       instanceId: r.instance_id,
       heartbeatAt: new Date(Number(r.heartbeat_at)),
+      live: Number(r.heartbeat_at) > liveSince,
     }));
   }
 

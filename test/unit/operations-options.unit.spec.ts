@@ -63,4 +63,31 @@ describe('operations options', () => {
       problemOf({ ...healthy, kind: 'saga', parkedEvents: 3 }, resolveHealthThresholds()),
     ).toBeUndefined();
   });
+
+  it('a forwarder is down once stalled longer than maxStalledMs (30 s by default), saying since when', () => {
+    const now = Date.parse('2026-12-02T00:40:00Z');
+    const forwarder = {
+      ...healthy,
+      name: 'bank',
+      kind: 'forwarder' as const,
+      state: 'stalled',
+      lastError: 'connection refused',
+    };
+    const since = (ms: number) => new Date(now - ms);
+    expect(
+      problemOf({ ...forwarder, stalledSince: since(30_000) }, resolveHealthThresholds(), now),
+    ).toBeUndefined();
+    expect(
+      problemOf({ ...forwarder, stalledSince: since(30_001) }, resolveHealthThresholds(), now),
+    ).toBe(
+      'forwarder "bank" stalled since 2026-12-02T00:39:29.999Z (30001 ms, over 30000): the broker ' +
+        'does not confirm (connection refused); events wait in the store and go out, in order, once ' +
+        'it is back',
+    );
+    const limits = resolveHealthThresholds({ maxStalledMs: 1000 });
+    expect(problemOf({ ...forwarder, stalledSince: since(1001) }, limits, now)).toMatch(
+      /^forwarder "bank" stalled since .* \(1001 ms, over 1000\)/,
+    );
+    expect(problemOf({ ...forwarder, state: 'forwarding' }, limits, now)).toBeUndefined();
+  });
 });

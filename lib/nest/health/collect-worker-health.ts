@@ -47,7 +47,7 @@ export async function collectWorkerHealth(s: WorkerHealthSources): Promise<Worke
 }
 
 /** The age of the first event after the checkpoint that readers can see now. */
-async function oldestUnpassedAgeMs(
+export async function oldestUnpassedAgeMs(
   store: EventStore,
   checkpoint: LogCheckpoint | undefined,
   now: number,
