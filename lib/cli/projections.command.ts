@@ -1,15 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ProjectionManager } from '../projection/projection-manager.js';
-import { SubscriptionCatchUpTimeoutError } from '../core/errors/subscription-catch-up-timeout.error.js';
-import { SubscriptionFailedError } from '../core/errors/subscription-failed.error.js';
 import { CliError, type CliContext } from './cli-context.js';
-import { formatDuration, ProgressBar } from './progress-bar.js';
 import { reportOf, statusOf, warnIfRunElsewhere } from './projection-reports.js';
 import { renderStatusJson, renderStatusTable } from './status-table.js';
+import { bucketIndex } from './cli-arguments.js';
 import { registerPartitionCommands } from './partitions.command.js';
-
-const TIMEOUT_HELP = 'give up waiting after this many minutes (the progress made is kept)';
-const DEFAULT_TIMEOUT_MINUTES = 60;
+import { registerRebuildCommand, registerStartCommand } from './projection-replay.command.js';
 
 /** `projections status | start | stop | reset | rebuild | delete`. */
 export function registerProjectionsCommands(program: Command, context: CliContext): void {
@@ -18,6 +14,32 @@ export function registerProjectionsCommands(program: Command, context: CliContex
     .summary('inspect and control the projections (read models)')
     .description('Inspect and control the projections (read models) of the application.');
 
+  registerStatusCommand(projections, context);
+  registerStartCommand(projections, context);
+  registerStopCommand(projections, context);
+  registerResetCommand(projections, context);
+  registerRebuildCommand(projections, context);
+  registerDeleteCommand(projections, context);
+  registerPartitionCommands(projections, context);
+
+  projections.addHelpText('after', () => {
+    const cli = program.name();
+    return `
+Examples:
+  $ ${cli} projections status
+  $ ${cli} projections status --json
+  $ ${cli} projections rebuild order_summary
+  $ ${cli} projections delete old_summary --yes
+  $ ${cli} projections parked
+  $ ${cli} projections retry order_summary --partition order-42
+
+The CLI boots the application with workers: false, whatever its module's options say: no worker
+starts by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;
+  });
+}
+
+/** `projections status`: what the database says of every projection. */
+function registerStatusCommand(projections: Command, context: CliContext): void {
   projections
     .command('status')
     .summary('state, lag, lease and last error of each projection')
@@ -31,48 +53,10 @@ export function registerProjectionsCommands(program: Command, context: CliContex
       const reports = await statusOf(context);
       context.print(options.json ? renderStatusJson(reports) : renderStatusTable(reports));
     });
+}
 
-  projections
-    .command('start <name>')
-    .summary('resume a projection and wait until it has caught up')
-    .description(
-      'Resume a stopped or failed projection from its last committed checkpoint, here, and wait ' +
-        'until it has caught up with the log (progress on stderr). A failure is cleared: the ' +
-        "application's workers, the one that failed included, take the projection over afterwards.",
-    )
-    .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
-    .action(async (name: string, options: { timeout: number }) => {
-      const manager = await context.get(ProjectionManager);
-      const from = await reportOf(context, name);
-      await manager.start(name);
-      warnIfRunElsewhere(context, from, 'it catches up there; this command waits for it');
-      const bar = new ProgressBar(context.stderr, { label: name });
-      const base = from?.position ?? 0;
-      let watching = true;
-      const timer = setInterval(() => {
-        void reportOf(context, name).then(
-          (r) => {
-            if (r && watching) bar.update(r.position - base, r.headPosition - base);
-          },
-          () => undefined, // the wait below reports a broken connection
-        );
-      }, 250);
-      try {
-        await manager.waitForCatchUp(name, { timeoutMs: options.timeout * 60_000 });
-      } catch (error) {
-        throw explain(error, name);
-      } finally {
-        watching = false;
-        clearInterval(timer);
-        bar.end();
-      }
-      const now = await reportOf(context, name);
-      context.print(
-        `projection "${name}" started and caught up: position ${now?.position ?? '?'} ` +
-          `(lag ${now?.lag ?? '?'})`,
-      );
-    });
-
+/** `projections stop <name>`: only a worker of this process can be stopped. */
+function registerStopCommand(projections: Command, context: CliContext): void {
   projections
     .command('stop <name>')
     .summary('stop a projection here; says which process runs it')
@@ -96,7 +80,10 @@ export function registerProjectionsCommands(program: Command, context: CliContex
           `position ${report?.position}, lag ${report?.lag})`,
       );
     });
+}
 
+/** `projections reset <name> [--partition i]`. */
+function registerResetCommand(projections: Command, context: CliContext): void {
   projections
     .command('reset <name>')
     .summary('empty the read model; checkpoint back to the start')
@@ -118,47 +105,10 @@ export function registerProjectionsCommands(program: Command, context: CliContex
         context.note(`nothing runs it now: "projections start ${name}" replays the log`);
       }
     });
+}
 
-  projections
-    .command('rebuild <name>')
-    .summary('reset a projection and replay the whole log into it')
-    .description(
-      'Reset the projection, then replay the whole log into it here, with a progress bar on ' +
-        'stderr. Exits 1 with the error if a handler keeps failing. Events the projection emits ' +
-        'are not emitted again for the replayed events. With --blue-green the live read model keeps ' +
-        'serving and following the log while a second copy is built, then @ProjectionSwap switches.',
-    )
-    .option('--timeout <minutes>', TIMEOUT_HELP, minutes, DEFAULT_TIMEOUT_MINUTES)
-    .option('--blue-green', 'build a second copy while the live one keeps serving, then swap')
-    .option('--partition <index>', 'partitioned projections: only this bucket', bucketIndex)
-    .action(async (name: string, options: RebuildCommandOptions) => {
-      const manager = await context.get(ProjectionManager);
-      const before = await reportOf(context, name);
-      warnIfRunElsewhere(context, before, 'it replays there; progress shows when it has caught up');
-      const bar = new ProgressBar(context.stderr, { label: name });
-      const started = Date.now();
-      let total = 0;
-      try {
-        await manager.rebuild(name, {
-          blueGreen: options.blueGreen ?? false,
-          timeoutMs: options.timeout * 60_000,
-          partition: options.partition,
-          onProgress: (done, all) => {
-            total = all;
-            bar.update(done, all);
-          },
-        });
-        bar.complete(total);
-      } catch (error) {
-        bar.end();
-        throw explain(error, name);
-      }
-      context.print(
-        `projection "${name}" rebuilt: replayed the log up to position ${total} in ` +
-          formatDuration(Date.now() - started),
-      );
-    });
-
+/** `projections delete <name> --yes`. */
+function registerDeleteCommand(projections: Command, context: CliContext): void {
   projections
     .command('delete <name>')
     .summary('drop the read model and checkpoint (needs --yes)')
@@ -187,60 +137,4 @@ export function registerProjectionsCommands(program: Command, context: CliContex
       await manager.delete(name);
       context.print(`projection "${name}" deleted: read model dropped, checkpoint forgotten`);
     });
-
-  registerPartitionCommands(projections, context);
-
-  projections.addHelpText('after', () => {
-    const cli = program.name();
-    return `
-Examples:
-  $ ${cli} projections status
-  $ ${cli} projections status --json
-  $ ${cli} projections rebuild order_summary
-  $ ${cli} projections delete old_summary --yes
-  $ ${cli} projections parked
-  $ ${cli} projections retry order_summary --partition order-42
-
-The CLI boots the application with workers: false, whatever its module's options say: no worker
-starts by itself, and "start" and "rebuild" run only the projection they name, until they finish.`;
-  });
-}
-
-/** Adds what to run next to the errors of a projection that fails or is slow. */
-function explain(error: unknown, name: string): unknown {
-  if (error instanceof SubscriptionFailedError) {
-    return new CliError(
-      `${error.message}\nthe read model keeps what was committed before the failing event; ` +
-        `after a fix run "projections start ${name}" to resume, or "projections rebuild ${name}"`,
-    );
-  }
-  if (error instanceof SubscriptionCatchUpTimeoutError) {
-    return new CliError(
-      `${error.message}\nthe progress made is kept: "projections start ${name}" continues, ` +
-        'or pass a longer --timeout',
-    );
-  }
-  return error;
-}
-
-interface RebuildCommandOptions {
-  timeout: number;
-  blueGreen?: boolean;
-  partition?: number;
-}
-
-function bucketIndex(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new InvalidArgumentError('a bucket number from 0, e.g. 3 (see "projections status")');
-  }
-  return parsed;
-}
-
-function minutes(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) {
-    throw new InvalidArgumentError('a number of minutes above 0, e.g. 30 or 0.5');
-  }
-  return parsed;
 }
