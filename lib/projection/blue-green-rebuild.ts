@@ -34,12 +34,31 @@ export interface BlueGreenDeps {
  * So every event is applied once to each copy, and emitted once.
  */
 export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
-  const { runner, store, subscriptions, live } = deps;
+  const { runner, subscriptions, live } = deps;
   const name = runner.name;
   if (!runner.hasHook('swap')) {
     throw BlueGreenRebuildError.missingSwapHook(name);
   }
   const shadowName = `${name}:next`;
+  await buildNextCopy(deps, shadowName);
+  await live.start();
+  await live.waitForCatchUp({ timeoutMs: deps.timeoutMs });
+  const owner = (await subscriptions.load(name))?.leaseOwner;
+  if (owner !== undefined && owner !== live.owner) {
+    // Another process runs the live copy: it cannot be stopped from here for the swap.
+    throw BlueGreenRebuildError.leaseHeldElsewhere(name, owner);
+  }
+  await live.stop();
+  try {
+    await swapIn(deps, shadowName);
+  } finally {
+    await live.start();
+  }
+}
+
+/** Step 1: the shadow worker builds `next` from the start of the log, up to the head. */
+async function buildNextCopy(deps: BlueGreenDeps, shadowName: string): Promise<void> {
+  const { runner, store, subscriptions } = deps;
   const manager = deps.storage.manager;
   await subscriptions.reset(shadowName);
   await runner.hook('reset', manager, 'next');
@@ -59,38 +78,32 @@ export async function blueGreenRebuild(deps: BlueGreenDeps): Promise<void> {
     await shadow.stop();
   }
   deps.onProgress?.(total, total);
-  await live.start();
-  await live.waitForCatchUp({ timeoutMs: deps.timeoutMs });
-  const owner = (await subscriptions.load(name))?.leaseOwner;
-  if (owner !== undefined && owner !== live.owner) {
-    // Another process runs the live copy: it cannot be stopped from here for the swap.
-    throw BlueGreenRebuildError.leaseHeldElsewhere(name, owner);
-  }
-  await live.stop();
-  try {
-    const liveRecord = await subscriptions.load(name);
-    const shadowRecord = await subscriptions.load(shadowName);
-    const until = liveRecord?.checkpoint;
-    const tail = await eventsBetween(store, runner.types, shadowRecord?.checkpoint, until);
-    let state = shadowRecord?.projectionState;
-    const swap = async (tx: EntityManager | undefined) => {
-      await runner.apply(tail, {
-        manager: tx,
-        target: 'next',
-        isReplaying: () => true,
-        state: { get: () => state, set: (next) => (state = next) },
-      });
-      await runner.hook('swap', tx);
-      if (until !== undefined) {
-        await subscriptions.saveCheckpoint(name, until, { manager: tx, state: state ?? null });
-      }
-    };
-    // On SQLite's one shared connection, other work must not run inside this transaction.
-    await deps.storage.transaction(swap);
-    await subscriptions.reset(shadowName);
-  } finally {
-    await live.start();
-  }
+}
+
+/** Step 3: the tail into `next`, the swap and the live checkpoint in one transaction. */
+async function swapIn(deps: BlueGreenDeps, shadowName: string): Promise<void> {
+  const { runner, store, subscriptions } = deps;
+  const name = runner.name;
+  const liveRecord = await subscriptions.load(name);
+  const shadowRecord = await subscriptions.load(shadowName);
+  const until = liveRecord?.checkpoint;
+  const tail = await eventsBetween(store, runner.types, shadowRecord?.checkpoint, until);
+  let state = shadowRecord?.projectionState;
+  const swap = async (tx: EntityManager | undefined) => {
+    await runner.apply(tail, {
+      manager: tx,
+      target: 'next',
+      isReplaying: () => true,
+      state: { get: () => state, set: (next) => (state = next) },
+    });
+    await runner.hook('swap', tx);
+    if (until !== undefined) {
+      await subscriptions.saveCheckpoint(name, until, { manager: tx, state: state ?? null });
+    }
+  };
+  // On SQLite's one shared connection, other work must not run inside this transaction.
+  await deps.storage.transaction(swap);
+  await subscriptions.reset(shadowName);
 }
 
 /** The projection's events after `from` up to and including `until`. */

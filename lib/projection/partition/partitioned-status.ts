@@ -1,7 +1,7 @@
 import { compareCheckpoints } from '../../core/checkpoint.js';
 import type { LogCheckpoint } from '../../core/event-store.types.js';
 import type { ParkedPartitionStore } from '../../core/parked-partition-store.js';
-import type { SubscriptionStore } from '../../core/subscription-store.js';
+import type { SubscriptionRecord, SubscriptionStore } from '../../core/subscription-store.js';
 import type {
   ProjectionPartitionStatus,
   ProjectionState,
@@ -28,28 +28,7 @@ export async function partitionedStatus(
     const position = positionOf(checkpoint);
     if (first || isBefore(checkpoint, slowestCheckpoint)) slowestCheckpoint = checkpoint;
     first = false;
-    const failed = live.state === 'failed' || record?.state === 'failed';
-    const current = (record?.leaseExpiresAt?.getTime() ?? 0) > Date.now();
-    // Run by another process (the operator CLI's buckets are idle): what that process stored.
-    const elsewhere = current && !live.isLeaseOwner && record?.state === 'running';
-    partitions.push({
-      index: bucket.index,
-      name: bucket.name,
-      state: failed
-        ? 'failed'
-        : projection.isRebuilding()
-          ? 'rebuilding'
-          : elsewhere && live.state === 'stopped'
-            ? 'running'
-            : live.state,
-      position,
-      lag: Math.max(0, head - position),
-      ...(current && record?.leaseOwner && { leaseOwner: record.leaseOwner }),
-      isLeaseOwner: live.isLeaseOwner,
-      ...((live.lastError ?? record?.lastError) && {
-        lastError: live.lastError ?? record?.lastError,
-      }),
-    });
+    partitions.push(bucketStatus(projection, bucket, record, position, head));
   }
   const slowest = Math.min(...partitions.map((p) => p.position));
   const failed = partitions.find((p) => p.state === 'failed');
@@ -66,6 +45,39 @@ export async function partitionedStatus(
     ...(failed?.lastError && { lastError: `partition ${failed.index}: ${failed.lastError}` }),
     partitions,
     parked: (await parked.list(projection.name)).length,
+  };
+}
+
+/** One bucket: its own worker's view, or what the process running it stored. */
+function bucketStatus(
+  projection: PartitionedProjection,
+  bucket: PartitionedProjection['buckets'][number],
+  record: SubscriptionRecord | undefined,
+  position: number,
+  head: number,
+): ProjectionPartitionStatus {
+  const live = bucket.subscription.status();
+  const failed = live.state === 'failed' || record?.state === 'failed';
+  const current = (record?.leaseExpiresAt?.getTime() ?? 0) > Date.now();
+  // Run by another process (the operator CLI's buckets are idle): what that process stored.
+  const elsewhere = current && !live.isLeaseOwner && record?.state === 'running';
+  return {
+    index: bucket.index,
+    name: bucket.name,
+    state: failed
+      ? 'failed'
+      : projection.isRebuilding()
+        ? 'rebuilding'
+        : elsewhere && live.state === 'stopped'
+          ? 'running'
+          : live.state,
+    position,
+    lag: Math.max(0, head - position),
+    ...(current && record?.leaseOwner && { leaseOwner: record.leaseOwner }),
+    isLeaseOwner: live.isLeaseOwner,
+    ...((live.lastError ?? record?.lastError) && {
+      lastError: live.lastError ?? record?.lastError,
+    }),
   };
 }
 
