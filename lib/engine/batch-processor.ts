@@ -41,8 +41,9 @@ class HandlerError extends Error {
 }
 
 /**
- * Reads the next batch after the committed checkpoint and commits it in one unit of work:
- * claim (fence and lock), handler, checkpoint. Retries a failing handler with backoff.
+ * Reads the next batch after the committed checkpoint and commits it in one unit of work: handler,
+ * then the checkpoint under the fence (owner and checkpoint), which renews the lease and locks the
+ * row until commit. Retries a failing handler with backoff.
  */
 export class BatchProcessor {
   /** The last committed (or loaded) checkpoint; undefined: the start of the log. */
@@ -117,7 +118,11 @@ export class BatchProcessor {
     let state = this.projectionState;
     let stateChanged = false;
     await this.o.unitOfWork.run(async ({ manager }) => {
-      if (!(await store.claimBatch(name, { ...fence, ttlMs: this.o.leaseTtlMs }, { manager }))) {
+      // In a transaction the fenced checkpoint write below is the claim (one statement that also
+      // renews the lease; refused, it rolls the handler's writes back). Without one nothing would
+      // roll back, so the batch claims before the handler writes.
+      const claim = { ...fence, ttlMs: this.o.leaseTtlMs };
+      if (!manager && !(await store.claimBatch(name, claim))) {
         throw new SubscriptionFencedError(name, owner);
       }
       if (page.events.length > 0) {
@@ -145,6 +150,7 @@ export class BatchProcessor {
       await store.saveCheckpoint(name, page.checkpoint, {
         manager,
         fence,
+        leaseTtlMs: this.o.leaseTtlMs,
         state: stateChanged ? (state ?? null) : undefined,
       });
     });
