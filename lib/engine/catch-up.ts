@@ -15,9 +15,9 @@ export interface CatchUpProbe {
   failure(): SubscriptionFailure | undefined;
   /**
    * While this runner holds the lease: the checkpoint it last committed (it moves the stored one
-   * itself, and wakes `progress` after each batch). Otherwise `'unknown'`.
+   * itself, and wakes `progress` after each batch). Otherwise undefined.
    */
-  ownCheckpoint(): LogCheckpoint | undefined | 'unknown';
+  ownCheckpoint(): { checkpoint: LogCheckpoint | undefined } | undefined;
 }
 
 /**
@@ -40,7 +40,7 @@ export async function waitForCatchUp(
     const own = probe.ownCheckpoint();
     // The holder's own checkpoint behind the head: no need to ask the store after every batch.
     // Only the store says "caught up" (a reset elsewhere may have moved it back).
-    if (own === 'unknown' || compareCheckpoints(own ?? START_CHECKPOINT, head) >= 0) {
+    if (!own || compareCheckpoints(own.checkpoint ?? START_CHECKPOINT, head) >= 0) {
       const record = await o.subscriptionStore.load(o.name);
       const failure = probe.failure() ?? storedFailure(record);
       if (failure) throw new SubscriptionFailedError(o.name, failure);

@@ -139,7 +139,7 @@ export class Subscription {
     this.wake();
     const probe = {
       failure: () => this.failure,
-      ownCheckpoint: () => (this.lease.held ? this.batches.checkpoint : ('unknown' as const)),
+      ownCheckpoint: () => (this.lease.held ? { checkpoint: this.batches.checkpoint } : undefined),
     };
     await waitForCatchUp(
       this.o,
