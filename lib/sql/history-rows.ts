@@ -1,28 +1,49 @@
 import type { AggregateHistory, HistoryEvent } from '../core/aggregate-history.js';
 import type { Snapshot } from '../core/snapshot-store.js';
 
-/** The rows of the dialect's `historySql` (JSON as text), each decoded once. */
-export function decodeHistory(
-  streamId: string,
-  records: readonly Record<string, unknown>[],
-): AggregateHistory {
-  let snapshot: Snapshot | undefined;
-  const events = new Array<HistoryEvent>(records.length);
-  let count = 0;
-  for (const row of records) {
+/**
+ * Decodes the rows of the dialect's `historySql` (JSON as text) one at a time, each once, as they
+ * arrive: a driver that streams rows (mysql2) hands each to `add` while the next ones are still on
+ * the wire, so parsing overlaps the database's work.
+ */
+export class HistoryDecoder {
+  private snapshot: Snapshot | undefined;
+  private readonly events: HistoryEvent[] = [];
+
+  constructor(private readonly streamId: string) {}
+
+  /** Takes one row; bound, so it can be handed to a driver as a callback. */
+  readonly add = (row: Record<string, unknown>): void => {
     if (row.kind === 's') {
       const state = JSON.parse(row.data as string) as unknown;
-      snapshot = { streamId, version: Number(row.version), revision: Number(row.revision), state };
-      continue;
+      this.snapshot = {
+        streamId: this.streamId,
+        version: Number(row.version),
+        revision: Number(row.revision),
+        state,
+      };
+      return;
     }
-    events[count++] = {
-      streamId,
+    this.events.push({
+      streamId: this.streamId,
       version: Number(row.version),
       type: row.type as string,
       data: JSON.parse(row.data as string) as unknown,
       metadata: JSON.parse(row.metadata as string) as HistoryEvent['metadata'],
-    };
+    });
+  };
+
+  result(): AggregateHistory {
+    return { snapshot: this.snapshot, events: this.events };
   }
-  events.length = count;
-  return { snapshot, events };
+}
+
+/** The rows of the dialect's `historySql`, decoded after they all arrived. */
+export function decodeHistory(
+  streamId: string,
+  records: readonly Record<string, unknown>[],
+): AggregateHistory {
+  const decoder = new HistoryDecoder(streamId);
+  for (const row of records) decoder.add(row);
+  return decoder.result();
 }

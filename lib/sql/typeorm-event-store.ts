@@ -19,13 +19,14 @@ import {
   type EventTables,
   type SqlDialect,
   type SqlResult,
+  type SqlRunOptions,
   type SqlRunner,
 } from './dialects/sql-dialect.js';
 import { afterCommit, transactionOf } from './after-commit.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';
 import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
 import { decodeEvent } from './event-row.js';
-import { decodeHistory } from './history-rows.js';
+import { HistoryDecoder } from './history-rows.js';
 import { tableLocation } from './table-location.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
@@ -95,14 +96,16 @@ export class TypeOrmEventStore extends EventStore {
     }
     assertValidStreamId(streamId);
     const withSnapshot = options.snapshots !== undefined;
-    const { records } = withSnapshot
-      ? await this.query(
+    const history = new HistoryDecoder(streamId);
+    const run = { prepared: true, eachRow: history.add };
+    await (withSnapshot
+      ? this.query(
           this.historySql.withSnapshot,
           [streamId, streamId, streamId, options.snapshotRevision ?? null],
-          { prepared: true },
+          run,
         )
-      : await this.query(this.historySql.events, [streamId, 0], { prepared: true });
-    return decodeHistory(streamId, records);
+      : this.query(this.historySql.events, [streamId, 0], run));
+    return history.result();
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
@@ -265,7 +268,7 @@ export class TypeOrmEventStore extends EventStore {
   private query(
     sql: string,
     params: readonly unknown[],
-    options?: { prepared?: boolean },
+    options?: SqlRunOptions,
   ): Promise<SqlResult> {
     return this.sql.lock(() => this.sql.pooled((run) => run(sql, params, options)));
   }

@@ -13,13 +13,24 @@ import type { SubscriptionDialect } from './subscription-dialect.js';
 export type SqlRunner = (
   sql: string,
   params: readonly unknown[],
-  options?: { prepared?: boolean },
+  options?: SqlRunOptions,
 ) => Promise<SqlResult>;
+
+export interface SqlRunOptions {
+  prepared?: boolean;
+  /**
+   * Gets every row instead of `records`: as each arrives where the driver streams rows (mysql2),
+   * else once the statement is done. An error it throws fails the statement.
+   */
+  eachRow?: (row: Record<string, unknown>) => void;
+}
 
 export interface SqlResult {
   records: Record<string, unknown>[];
   affected?: number;
   raw: unknown;
+  /** Set when the rows went to `eachRow` as they arrived (`records` is then empty). */
+  streamed?: boolean;
 }
 
 export interface EventTables {
@@ -125,6 +136,7 @@ export interface EventDialect {
     target: QueryRunner | DataSource,
     sql: string,
     params: readonly unknown[],
+    eachRow?: SqlRunOptions['eachRow'],
   ): Promise<SqlResult>;
   /**
    * Where the driver pools connections: makes waiting for one end after `timeoutMs` with
