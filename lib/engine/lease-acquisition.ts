@@ -1,6 +1,8 @@
+import { errorMessage } from '../core/error-message.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
 import type { SubscriptionRecord } from '../core/subscription-store.js';
 import { storedFailure } from './catch-up.js';
+import type { BatchFailure } from './batch-processor.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { ResolvedSubscriptionOptions } from './subscription.options.js';
 
@@ -17,9 +19,10 @@ export type LeaseAttempt =
   | { kind: 'busy' };
 
 /**
- * How a subscription's runner takes its lease, and hands it over between batches, within its
- * instance's share of an application's workers (when a balancer shares them out). It leaves the
- * runner's own state (checkpoint, failure) to the runner, which applies what each attempt found.
+ * How a subscription's runner takes its lease, and hands it over between batches (within its
+ * instance's share of an application's workers, when a balancer shares them out) or after a
+ * failure. It leaves the runner's own state (checkpoint, failure) to the runner, which applies what
+ * each attempt found.
  */
 export class LeaseAcquisition {
   /** The other owner this runner last said it waits for (said once per holder). */
@@ -50,6 +53,31 @@ export class LeaseAcquisition {
         `(${this.o.balancer.share()})`,
     );
     await this.lease.release();
+  }
+
+  /**
+   * After a batch kept failing: says so, records the failure in the store and gives the lease up,
+   * in that order, so no standby retries the batch in between. A failure it cannot record is
+   * logged, and the lease left to expire.
+   */
+  async handOverAfter(failure: BatchFailure): Promise<void> {
+    const e = failure.event;
+    this.o.logger.error(
+      `failed on event ${e.eventId} (${e.type}, stream ${e.streamId}, position ${e.position}) ` +
+        `after ${this.o.maxAttempts} attempts: ${failure.message}; fix it, then start() the ` +
+        `subscription again`,
+      failure.stack,
+    );
+    try {
+      await this.o.subscriptionStore.markFailed(this.o.name, failure.message, {
+        position: failure.position,
+        checkpoint: failure.checkpoint,
+      });
+      await this.lease.release();
+    } catch (error) {
+      this.o.logger.error(`could not record the failure: ${errorMessage(error)}`);
+      this.lease.drop();
+    }
   }
 
   /** Takes the lease and reads the stored row, unless the subscription failed. */

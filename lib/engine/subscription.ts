@@ -212,24 +212,7 @@ export class Subscription {
   }
 
   private async fail(failure: BatchFailure): Promise<void> {
-    const e = failure.event;
-    this.o.logger.error(
-      `failed on event ${e.eventId} (${e.type}, stream ${e.streamId}, position ${e.position}) ` +
-        `after ${this.o.maxAttempts} attempts: ${failure.message}; fix it, then start() the ` +
-        `subscription again`,
-      failure.stack,
-    );
-    try {
-      // Recorded before the lease is given up, so no standby retries the batch in between.
-      await this.o.subscriptionStore.markFailed(this.name, failure.message, {
-        position: failure.position,
-        checkpoint: failure.checkpoint,
-      });
-      await this.lease.release();
-    } catch (error) {
-      this.o.logger.error(`could not record the failure: ${errorMessage(error)}`);
-      this.lease.drop();
-    }
+    await this.acquisition.handOverAfter(failure);
     this.failure = failure;
     this.progress.wake();
   }
