@@ -24,13 +24,7 @@ export class HistoryDecoder {
       };
       return;
     }
-    this.events.push({
-      streamId: this.streamId,
-      version: Number(row.version),
-      type: row.type as string,
-      data: JSON.parse(row.data as string) as unknown,
-      metadata: JSON.parse(row.metadata as string) as HistoryEvent['metadata'],
-    });
+    this.events.push(historyEvent(this.streamId, row));
   };
 
   result(): AggregateHistory {
@@ -38,12 +32,32 @@ export class HistoryDecoder {
   }
 }
 
-/** The rows of the dialect's `historySql`, decoded after they all arrived. */
+/** The rows of the dialect's `historySql` (JSON as text), each decoded once, after they all arrived. */
 export function decodeHistory(
   streamId: string,
   records: readonly Record<string, unknown>[],
 ): AggregateHistory {
-  const decoder = new HistoryDecoder(streamId);
-  for (const row of records) decoder.add(row);
-  return decoder.result();
+  let snapshot: Snapshot | undefined;
+  const events = new Array<HistoryEvent>(records.length);
+  let count = 0;
+  for (const row of records) {
+    if (row.kind === 's') {
+      const state = JSON.parse(row.data as string) as unknown;
+      snapshot = { streamId, version: Number(row.version), revision: Number(row.revision), state };
+      continue;
+    }
+    events[count++] = historyEvent(streamId, row);
+  }
+  events.length = count;
+  return { snapshot, events };
+}
+
+function historyEvent(streamId: string, row: Record<string, unknown>): HistoryEvent {
+  return {
+    streamId,
+    version: Number(row.version),
+    type: row.type as string,
+    data: JSON.parse(row.data as string) as unknown,
+    metadata: JSON.parse(row.metadata as string) as HistoryEvent['metadata'],
+  };
 }

@@ -3,7 +3,7 @@ import type { TransactionHandle } from '../core/transaction-handle.js';
 import { transactionOf } from './after-commit.js';
 import { withConnectionLock } from './connection-lock.js';
 import { runInTransaction } from './run-in-transaction.js';
-import type { SqlDialect, SqlResult, SqlRunner, SqlRunOptions } from './dialects/sql-dialect.js';
+import type { SqlDialect, SqlResult, SqlRunner } from './dialects/sql-dialect.js';
 
 /**
  * The one place that runs SQL on a DataSource's connections, for every SQL store: a statement
@@ -34,9 +34,9 @@ export class SqlExecutor {
     return async (sql, params, options) => {
       const bound = dialect.bind(sql);
       if (options?.prepared && dialect.runPrepared) {
-        return rowsTo(options, await dialect.runPrepared(runner, bound, params, options.eachRow));
+        return dialect.runPrepared(runner, bound, params, options.eachRow);
       }
-      return rowsTo(options, (await runner.query(bound, params as unknown[], true)) as SqlResult);
+      return (await runner.query(bound, params as unknown[], true)) as SqlResult;
     };
   }
 
@@ -62,11 +62,7 @@ export class SqlExecutor {
     let runner: QueryRunner | undefined;
     const run: SqlRunner = async (sql, params, options) => {
       if (options?.prepared && dialect.runPrepared) {
-        const bound = dialect.bind(sql);
-        return rowsTo(
-          options,
-          await dialect.runPrepared(dataSource, bound, params, options.eachRow),
-        );
+        return dialect.runPrepared(dataSource, dialect.bind(sql), params, options.eachRow);
       }
       runner ??= dataSource.createQueryRunner();
       return this.on(runner)(sql, params, options);
@@ -100,12 +96,4 @@ export class SqlExecutor {
       }
     });
   }
-}
-
-/** Hands the rows to `eachRow` when the driver did not stream them to it. */
-function rowsTo(options: SqlRunOptions | undefined, result: SqlResult): SqlResult {
-  const eachRow = options?.eachRow;
-  if (!eachRow || result.streamed) return result;
-  for (const row of result.records) eachRow(row);
-  return { ...result, records: [], streamed: true };
 }

@@ -26,7 +26,7 @@ import { afterCommit, transactionOf } from './after-commit.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';
 import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
 import { decodeEvent } from './event-row.js';
-import { HistoryDecoder } from './history-rows.js';
+import { decodeHistory, HistoryDecoder } from './history-rows.js';
 import { tableLocation } from './table-location.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
@@ -96,16 +96,17 @@ export class TypeOrmEventStore extends EventStore {
     }
     assertValidStreamId(streamId);
     const withSnapshot = options.snapshots !== undefined;
+    // MariaDB/MySQL stream the rows to the decoder as they arrive; other drivers return them.
     const history = new HistoryDecoder(streamId);
     const run = { prepared: true, eachRow: history.add };
-    await (withSnapshot
+    const result = await (withSnapshot
       ? this.query(
           this.historySql.withSnapshot,
           [streamId, streamId, streamId, options.snapshotRevision ?? null],
           run,
         )
       : this.query(this.historySql.events, [streamId, 0], run));
-    return history.result();
+    return result.streamed ? history.result() : decodeHistory(streamId, result.records);
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */

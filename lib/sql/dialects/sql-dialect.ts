@@ -19,8 +19,9 @@ export type SqlRunner = (
 export interface SqlRunOptions {
   prepared?: boolean;
   /**
-   * Gets every row instead of `records`: as each arrives where the driver streams rows (mysql2),
-   * else once the statement is done. An error it throws fails the statement.
+   * Where the driver streams rows (mysql2, prepared): gets each row as it arrives, instead of in
+   * `records` (the result says `streamed`). Elsewhere the rows come back in `records` as usual. An
+   * error it throws fails the statement.
    */
   eachRow?: (row: Record<string, unknown>) => void;
 }
