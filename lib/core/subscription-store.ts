@@ -99,9 +99,8 @@ export abstract class SubscriptionStore {
   /**
    * Starts a batch inside its unit of work: true when `fence.owner` holds an unexpired lease and
    * the stored checkpoint is `fence.checkpoint`; it then extends the lease and, in a database, locks
-   * the row until the unit of work ends, so nobody can take the lease while the batch commits.
-   * A subscription claims this way only when its unit of work is not a transaction (in memory):
-   * in a transaction the fenced `saveCheckpoint` is the claim, and a refused one rolls back.
+   * the row until the unit of work ends, so nobody can take the lease while the batch runs and
+   * commits.
    */
   abstract claimBatch(
     name: string,
