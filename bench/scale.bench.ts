@@ -333,12 +333,16 @@ ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint`,
   }
 }
 
-/** The raw catch-up: a gap-safe page after the checkpoint, then its checkpoint committed. */
-async function rawCatchUp(
+/**
+ * The raw catch-up of `count` events: a gap-safe page after the checkpoint, then its checkpoint
+ * committed (also run by bench/probes/pg-catch-up.ts).
+ */
+export async function rawCatchUp(
   pool: pg.Pool,
   events: string,
   checkpoints: string,
   from: string,
+  count = TAIL,
 ): Promise<number> {
   // What a correct consumer needs: the type, the payload and the metadata (its schema version).
   const read = `SELECT tx_id::text AS tx, global_position, stream_id, version, event_id, type, data, metadata
@@ -350,7 +354,7 @@ ORDER BY tx_id, global_position LIMIT $3`;
   let [tx, position] = from.split(':');
   let total = 0;
   let sum = 0;
-  await pageThrough(TAIL, PAGE, async (max) => {
+  await pageThrough(count, PAGE, async (max) => {
     const { rows } = await pool.query<{
       tx: string;
       global_position: string;

@@ -56,6 +56,12 @@ export interface SaveCheckpointOptions {
    * `fence.checkpoint`; otherwise throw `SubscriptionFencedError` (and write nothing).
    */
   fence?: SubscriptionFence;
+  /**
+   * With `fence`: the same write also extends the owner's lease to `leaseTtlMs` from now (by the
+   * store's clock), so a batch renews its lease with its checkpoint in one statement. A refused
+   * save extends nothing.
+   */
+  leaseTtlMs?: number;
 }
 
 /**
@@ -93,7 +99,8 @@ export abstract class SubscriptionStore {
   /**
    * Starts a batch inside its unit of work: true when `fence.owner` holds an unexpired lease and
    * the stored checkpoint is `fence.checkpoint`; it then extends the lease and, in a database, locks
-   * the row until the unit of work ends, so nobody can take the lease while the batch commits.
+   * the row until the unit of work ends, so nobody can take the lease while the batch runs and
+   * commits.
    */
   abstract claimBatch(
     name: string,

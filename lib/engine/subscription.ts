@@ -1,8 +1,9 @@
 import { BatchProcessor, type BatchFailure } from './batch-processor.js';
 import { DEFAULT_CATCH_UP_TIMEOUT_MS } from '../core/defaults.js';
 import { errorMessage } from '../core/error-message.js';
-import { storedFailure, waitForCatchUp } from './catch-up.js';
+import { waitForCatchUp } from './catch-up.js';
 import type { SubscriptionFailure } from '../core/errors/subscription-failed.error.js';
+import { LeaseAcquisition } from './lease-acquisition.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { Sleeper } from './sleeper.js';
 import {
@@ -13,7 +14,6 @@ import {
   type SubscriptionStatus,
   type WaitForCatchUpOptions,
 } from './subscription.options.js';
-import type { SubscriptionRecord } from '../core/subscription-store.js';
 import { backoffDelay } from '../core/backoff.js';
 
 /** Longest wait between attempts after infrastructure errors (database down, ...). */
@@ -36,6 +36,7 @@ export class Subscription {
   readonly owner: string;
   private readonly o: ResolvedSubscriptionOptions;
   private readonly lease: LeaseKeeper;
+  private readonly acquisition: LeaseAcquisition;
   private readonly batches: BatchProcessor;
   private readonly wakeup = new Sleeper();
   private readonly backoff = new Sleeper();
@@ -46,8 +47,6 @@ export class Subscription {
   private failure: SubscriptionFailure | undefined;
   private loop: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
-  /** The other owner this runner last said it waits for (said once per holder). */
-  private waitingFor: string | undefined;
 
   constructor(options: SubscriptionOptions) {
     this.o = resolveSubscriptionOptions(options);
@@ -60,6 +59,7 @@ export class Subscription {
       this.o.leaseTtlMs,
       this.o.logger,
     );
+    this.acquisition = new LeaseAcquisition(this.o, this.lease);
     this.batches = new BatchProcessor(this.o, this.backoff, () => this.stopping);
     this.o.balancer?.register(this.name, () => this.lease.held);
   }
@@ -137,10 +137,14 @@ export class Subscription {
    */
   async waitForCatchUp(options: WaitForCatchUpOptions = {}): Promise<void> {
     this.wake();
+    const probe = {
+      failure: () => this.failure,
+      ownCheckpoint: () => (this.lease.held ? { checkpoint: this.batches.checkpoint } : undefined),
+    };
     await waitForCatchUp(
       this.o,
       this.progress,
-      () => this.failure,
+      probe,
       options.timeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS,
     );
   }
@@ -149,7 +153,7 @@ export class Subscription {
     let errors = 0;
     while (!this.stopping) {
       try {
-        if (!this.lease.held && !(await this.takeLeaseWithinShare())) {
+        if (!this.lease.held && !(await this.takeLease())) {
           await this.wakeup.sleep(this.o.pollIntervalMs);
           continue;
         }
@@ -158,10 +162,10 @@ export class Subscription {
         if (outcome.kind === 'committed') {
           this.caughtUp = outcome.isEnd;
           this.progress.wake();
-          await this.yieldIfOverShare();
+          await this.acquisition.yieldIfOverShare();
         } else if (outcome.kind === 'idle') {
           this.caughtUp = true;
-          await this.yieldIfOverShare();
+          await this.acquisition.yieldIfOverShare();
           await this.wakeup.sleep(this.o.pollIntervalMs);
         } else if (outcome.kind === 'fenced') {
           this.o.logger.log('lease lost or checkpoint moved; taking the lease again');
@@ -187,58 +191,17 @@ export class Subscription {
     }
   }
 
-  /** Takes the lease unless this instance already holds its share of an application's workers. */
-  private async takeLeaseWithinShare(): Promise<boolean> {
-    const balancer = this.o.balancer;
-    if (!balancer) return this.takeLease();
-    if (!balancer.reserve()) return false;
-    try {
-      return await this.takeLease();
-    } finally {
-      balancer.unreserve();
-    }
-  }
-
-  /** Between batches: an instance over its share (another one joined) hands this lease over. */
-  private async yieldIfOverShare(): Promise<void> {
-    if (!this.lease.held || !this.o.balancer?.shouldYield()) return;
-    this.o.logger.log(
-      `handing the lease over: instance "${this.owner}" holds more than its share ` +
-        `(${this.o.balancer.share()})`,
-    );
-    await this.lease.release();
-  }
-
   /** Takes the lease and continues from the stored checkpoint, unless the subscription failed. */
   private async takeLease(): Promise<boolean> {
-    // A failed subscription stays failed until someone start()s it: look before taking the lease.
-    const before = await this.o.subscriptionStore.load(this.name);
-    const failed = storedFailure(before);
-    if (failed) {
-      this.failure = failed;
+    const attempt = await this.acquisition.withinShare();
+    if (attempt.kind === 'failed') {
+      this.failure = attempt.failure;
+      if (attempt.holding) await this.lease.release();
       this.progress.wake();
       return false;
     }
-    if (!(await this.lease.acquire())) {
-      this.sayWaiting(before);
-      return false;
-    }
-    this.waitingFor = undefined;
-    let record: SubscriptionRecord | undefined;
-    try {
-      record = await this.o.subscriptionStore.load(this.name);
-    } catch (error) {
-      this.lease.drop(); // take it again (and load again) on the next turn
-      throw error;
-    }
-    const failure = storedFailure(record);
-    if (failure) {
-      // Another runner failed it: leave its batch alone until someone start()s it again.
-      this.failure = failure;
-      await this.lease.release();
-      this.progress.wake();
-      return false;
-    }
+    if (attempt.kind === 'busy') return false;
+    const record = attempt.record;
     this.failure = undefined;
     this.caughtUp = false;
     this.batches.resume(record);
@@ -248,39 +211,8 @@ export class Subscription {
     return true;
   }
 
-  /** Once per holder: this runner stands by because another owner holds the lease. */
-  private sayWaiting(record: SubscriptionRecord | undefined): void {
-    const holder = record?.leaseOwner ?? 'another runner';
-    if (holder === this.waitingFor) return;
-    this.waitingFor = holder;
-    const until = record?.leaseExpiresAt
-      ? ` (lease until ${record.leaseExpiresAt.toISOString()})`
-      : '';
-    this.o.logger.log(
-      `waiting for the lease held by "${holder}"${until}; "${this.owner}" stands by and takes ` +
-        `over if it is released or expires`,
-    );
-  }
-
   private async fail(failure: BatchFailure): Promise<void> {
-    const e = failure.event;
-    this.o.logger.error(
-      `failed on event ${e.eventId} (${e.type}, stream ${e.streamId}, position ${e.position}) ` +
-        `after ${this.o.maxAttempts} attempts: ${failure.message}; fix it, then start() the ` +
-        `subscription again`,
-      failure.stack,
-    );
-    try {
-      // Recorded before the lease is given up, so no standby retries the batch in between.
-      await this.o.subscriptionStore.markFailed(this.name, failure.message, {
-        position: failure.position,
-        checkpoint: failure.checkpoint,
-      });
-      await this.lease.release();
-    } catch (error) {
-      this.o.logger.error(`could not record the failure: ${errorMessage(error)}`);
-      this.lease.drop();
-    }
+    await this.acquisition.handOverAfter(failure);
     this.failure = failure;
     this.progress.wake();
   }

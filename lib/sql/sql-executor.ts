@@ -38,7 +38,7 @@ export class SqlExecutor {
     return async (sql, params, options) => {
       const bound = dialect.bind(sql);
       if (options?.prepared && dialect.runPrepared) {
-        return dialect.runPrepared(runner, bound, params);
+        return dialect.runPrepared(runner, bound, params, options.eachRow);
       }
       return (await runner.query(bound, params as unknown[], true)) as SqlResult;
     };
@@ -66,10 +66,10 @@ export class SqlExecutor {
     let runner: QueryRunner | undefined;
     const run: SqlRunner = async (sql, params, options) => {
       if (options?.prepared && dialect.runPrepared) {
-        return dialect.runPrepared(dataSource, dialect.bind(sql), params);
+        return dialect.runPrepared(dataSource, dialect.bind(sql), params, options.eachRow);
       }
       runner ??= dataSource.createQueryRunner();
-      return this.on(runner)(sql, params);
+      return this.on(runner)(sql, params, options);
     };
     try {
       return await work(run);

@@ -14,13 +14,19 @@ import { InlineAppendHandlers, type InlineAppendHandler } from '../core/inline-a
 import { prepareAppend, type PreparedAppend } from '../core/prepared-append.js';
 import { assertValidStreamId } from '../core/stream-id.js';
 import { assertValidReadAllOptions, assertValidReadStreamOptions } from '../core/read-options.js';
-import type { EventTables, SqlDialect, SqlResult, SqlRunner } from './dialects/sql-dialect.js';
+import type {
+  EventTables,
+  SqlDialect,
+  SqlResult,
+  SqlRunOptions,
+  SqlRunner,
+} from './dialects/sql-dialect.js';
 import { afterCommit, transactionOf } from './after-commit.js';
 import type { HeldBackCause } from '../core/held-back-cause.js';
 import { appendOn, appendStatement, type AppendContext } from './append-on-runner.js';
 import { decodeEvent } from './event-row.js';
 import { readAllFilter, readAllPage, readStreamQuery } from './event-log-queries.js';
-import { decodeHistory } from './history-rows.js';
+import { decodeHistory, HistoryDecoder } from './history-rows.js';
 import { tableLocation } from './table-location.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { TypeOrmSnapshotStore } from './typeorm-snapshot-store.js';
@@ -90,14 +96,17 @@ export class TypeOrmEventStore extends EventStore {
     }
     assertValidStreamId(streamId);
     const withSnapshot = options.snapshots !== undefined;
-    const { records } = withSnapshot
-      ? await this.query(
+    // MariaDB/MySQL stream the rows to the decoder as they arrive; other drivers return them.
+    const history = new HistoryDecoder(streamId);
+    const run = { prepared: true, eachRow: history.add };
+    const result = await (withSnapshot
+      ? this.query(
           this.historySql.withSnapshot,
           [streamId, streamId, streamId, options.snapshotRevision ?? null],
-          { prepared: true },
+          run,
         )
-      : await this.query(this.historySql.events, [streamId, 0], { prepared: true });
-    return decodeHistory(streamId, records);
+      : this.query(this.historySql.events, [streamId, 0], run));
+    return result.streamed ? history.result() : decodeHistory(streamId, result.records);
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
@@ -226,7 +235,7 @@ export class TypeOrmEventStore extends EventStore {
   private query(
     sql: string,
     params: readonly unknown[],
-    options?: { prepared?: boolean },
+    options?: SqlRunOptions,
   ): Promise<SqlResult> {
     return this.sql.lock(() => this.sql.pooled((run) => run(sql, params, options)));
   }

@@ -30,7 +30,7 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
   private readonly table: string;
   private readonly prefix: string;
   private readonly schema: string | undefined;
-  private readonly work: TypeOrmUnitOfWork;
+  private readonly work: UnitOfWork;
 
   constructor(dataSource: DataSource, options: TypeOrmSubscriptionStoreOptions = {}) {
     super();
@@ -40,7 +40,19 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     this.prefix = location.prefix;
     this.schema = location.schema;
     this.table = location.table('subscriptions');
-    this.work = new TypeOrmUnitOfWork(this.sql);
+    const work = new TypeOrmUnitOfWork(this.sql);
+    const writeLock = this.dialect.takeWriteLock?.(this.table);
+    // SQLite: a transaction that reads, then writes, fails at once (SQLITE_BUSY) when another
+    // connection wrote in between; a batch whose first statement is a write waits its turn instead.
+    this.work = writeLock
+      ? {
+          run: (batch) =>
+            work.run(async (ctx) => {
+              await this.run(writeLock, [], ctx.manager);
+              return batch(ctx);
+            }),
+        }
+      : work;
   }
 
   /** The DDL `migrate()` runs, for a DBA to review or apply by hand. Idempotent. */
@@ -73,12 +85,17 @@ export class TypeOrmSubscriptionStore extends SubscriptionStore {
     checkpoint: LogCheckpoint,
     options: SaveCheckpointOptions = {},
   ): Promise<void> {
-    const { manager, fence, state } = options;
+    const { manager, fence, state, leaseTtlMs } = options;
     let sql = `UPDATE ${this.table} SET checkpoint = ?, updated_at = ${this.dialect.now}`;
     const params: unknown[] = [checkpoint];
     if (state !== undefined) {
       sql += ', projection_state = ?';
       params.push(state === null ? null : JSON.stringify(state));
+    }
+    if (fence && leaseTtlMs !== undefined) {
+      // The fence below makes it the owner's own lease: a refused save (no row) extends nothing.
+      sql += `, lease_expires_at = ${this.dialect.nowPlusMs}`;
+      params.push(leaseTtlMs);
     }
     sql += ' WHERE name = ?';
     params.push(name);

@@ -50,6 +50,9 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     const row = this.row(name);
     row.checkpoint = checkpoint;
     if (options.state !== undefined) row.projectionState = fromJson(options.state);
+    if (options.fence && options.leaseTtlMs !== undefined) {
+      row.leaseExpiresAt = new Date(this.now() + options.leaseTtlMs);
+    }
     this.touch(row);
   }
 

@@ -13,13 +13,25 @@ import type { SubscriptionDialect } from './subscription-dialect.js';
 export type SqlRunner = (
   sql: string,
   params: readonly unknown[],
-  options?: { prepared?: boolean },
+  options?: SqlRunOptions,
 ) => Promise<SqlResult>;
+
+export interface SqlRunOptions {
+  prepared?: boolean;
+  /**
+   * Where the driver streams rows (mysql2, prepared): gets each row as it arrives, instead of in
+   * `records` (the result says `streamed`). Elsewhere the rows come back in `records` as usual. An
+   * error it throws fails the statement.
+   */
+  eachRow?: (row: Record<string, unknown>) => void;
+}
 
 export interface SqlResult {
   records: Record<string, unknown>[];
   affected?: number;
   raw: unknown;
+  /** Set when the rows went to `eachRow` as they arrived (`records` is then empty). */
+  streamed?: boolean;
 }
 
 export interface EventTables {
@@ -130,6 +142,7 @@ export interface EventDialect {
     target: QueryRunner | DataSource,
     sql: string,
     params: readonly unknown[],
+    eachRow?: SqlRunOptions['eachRow'],
   ): Promise<SqlResult>;
   /**
    * Where the driver pools connections: makes waiting for one end after `timeoutMs` with

@@ -6,7 +6,8 @@ const ISO = "'%Y-%m-%dT%H:%M:%fZ'";
 /**
  * SQLite: times as ISO-8601 UTC text with milliseconds (they compare as text), JSON as text,
  * `INSERT ... ON CONFLICT DO UPDATE ... WHERE` lease. One writer at a time makes each statement
- * atomic; the first statement of a batch is a write, so a batch takes the write lock up front.
+ * atomic; the first statement of a batch is a write (`takeWriteLock`), so a batch takes the write
+ * lock up front.
  */
 export class SqliteSubscriptions implements SubscriptionDialect {
   readonly now = `strftime(${ISO}, 'now')`;
@@ -30,6 +31,11 @@ export class SqliteSubscriptions implements SubscriptionDialect {
   updated_at TEXT NOT NULL
 )`,
     ];
+  }
+
+  takeWriteLock(table: string): string {
+    // Matches no row, yet an UPDATE takes the write lock (RESERVED) when it starts.
+    return `UPDATE ${table} SET name = name WHERE 0`;
   }
 
   sameAs(column: string): string {

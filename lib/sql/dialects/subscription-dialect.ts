@@ -16,6 +16,11 @@ export interface SubscriptionDialect {
   readonly columns: string;
   /** Appended to `INSERT ... VALUES (...)` to skip a row whose name exists. */
   readonly onConflictDoNothing: string;
+  /**
+   * A statement that takes the database's write lock and changes nothing, run first in each batch
+   * where a transaction takes the lock only at its first write (SQLite).
+   */
+  takeWriteLock?(table: string): string;
   /** `column` equals `?`, where NULL equals NULL. */
   sameAs(column: string): string;
   /**

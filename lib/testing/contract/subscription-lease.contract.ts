@@ -152,6 +152,67 @@ const FENCE_CASES: Body[] = [
     },
   ],
   [
+    "saveCheckpoint with a fence and leaseTtlMs: the same write extends the holder's lease",
+    async (store) => {
+      const name = uniqueName('fence-renew');
+      assert.equal(await store.tryAcquireLease(name, 'owner-a', SHORT_TTL), true);
+      const fence = { owner: 'owner-a', checkpoint: undefined };
+      await store.saveCheckpoint(name, '3', { fence, leaseTtlMs: TTL });
+      await assertLease(store, name, 'owner-a', TTL);
+      await store.unitOfWork().run(async (ctx) => {
+        const next = { owner: 'owner-a', checkpoint: '3' };
+        await store.saveCheckpoint(name, '5', {
+          ...inTransaction(ctx),
+          fence: next,
+          leaseTtlMs: TTL,
+        });
+      });
+      await sleep(SHORT_TTL + 500);
+      assert.equal(
+        await store.tryAcquireLease(name, 'owner-b', TTL),
+        false,
+        'the lease was renewed',
+      );
+      assert.equal((await store.load(name))?.checkpoint, '5');
+    },
+  ],
+  [
+    "saveCheckpoint with a fence and leaseTtlMs: a refused save extends nobody's lease",
+    async (store) => {
+      const name = uniqueName('fence-renew-no');
+      assert.equal(await store.tryAcquireLease(name, 'owner-a', SHORT_TTL), true);
+      await store.saveCheckpoint(name, '3');
+      const before = (await store.load(name))?.leaseExpiresAt?.getTime();
+      for (const fence of [
+        { owner: 'owner-b', checkpoint: '3' },
+        { owner: 'owner-a', checkpoint: '1' },
+      ]) {
+        await assert.rejects(
+          store.saveCheckpoint(name, '9', { fence, leaseTtlMs: TTL }),
+          SubscriptionFencedError,
+        );
+      }
+      const row = await store.load(name);
+      assert.equal(row?.leaseOwner, 'owner-a');
+      assert.equal(row.leaseExpiresAt?.getTime(), before, 'the lease was not extended');
+      // Once another owner took the expired lease, the fenced-out owner's save renews nothing.
+      await sleep(SHORT_TTL + 500);
+      assert.equal(await store.tryAcquireLease(name, 'owner-b', SHORT_TTL), true);
+      const taken = (await store.load(name))?.leaseExpiresAt?.getTime();
+      await assert.rejects(
+        store.saveCheckpoint(name, '9', {
+          fence: { owner: 'owner-a', checkpoint: '3' },
+          leaseTtlMs: TTL,
+        }),
+        SubscriptionFencedError,
+      );
+      const after = await store.load(name);
+      assert.equal(after?.leaseOwner, 'owner-b');
+      assert.equal(after.leaseExpiresAt?.getTime(), taken);
+      assert.equal(after.checkpoint, '3');
+    },
+  ],
+  [
     'claimBatch: true for the holder of a live lease at its checkpoint, and extends the lease',
     async (store) => {
       const name = uniqueName('claim');
