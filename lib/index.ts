@@ -139,7 +139,8 @@ export {
   ProjectionSwap,
 } from './projection/projection-lifecycle.decorator.js';
 export type { ProjectionContext } from './projection/projection-context.js';
-export { ProjectionManager, type RebuildOptions } from './projection/projection-manager.js';
+export { ProjectionManager } from './projection/projection-manager.js';
+export type { RebuildOptions } from './projection/projection-rebuild.js';
 export type { ProjectionState, ProjectionStatus } from './projection/projection-status.js';
 export type { ProjectionHookContext, ProjectionTarget } from './projection/projection-runner.js';
 export {

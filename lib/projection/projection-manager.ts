@@ -10,14 +10,18 @@ import { InlineProjectionControlError } from '../core/errors/inline-projection-c
 import { UnknownWorkerError } from '../core/errors/unknown-worker.error.js';
 import { PartitionError } from '../core/errors/partition.error.js';
 import { SubscriptionStore } from '../core/subscription-store.js';
-import { positionOf } from '../core/checkpoint.js';
 import { WorkerBalancer } from '../engine/worker-balancer.js';
 import { WorkerEnvironment } from '../engine/worker-environment.js';
 import { WorkerHost } from '../engine/worker-host.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { blueGreenRebuild } from './blue-green-rebuild.js';
+import {
+  DEFAULT_REBUILD_TIMEOUT_MS,
+  replayInPlace,
+  type RebuildOptions,
+} from './projection-rebuild.js';
 import { ProjectionRunner } from './projection-runner.js';
-import type { ProjectionStatus } from './projection-status.js';
+import { unpartitionedStatus, type ProjectionStatus } from './projection-status.js';
 import { ProjectionStorage } from './projection-storage.js';
 import { ProjectionWorkers } from './projection-workers.js';
 import { getProjectionMetadata } from './projection.decorator.js';
@@ -28,24 +32,6 @@ import {
   ParkedPartitionStore,
   type ParkedPartition,
 } from '../core/parked-partition-store.js';
-
-/** The options of `ProjectionManager.rebuild`. */
-export interface RebuildOptions {
-  /**
-   * Build a second copy of the read model while the live one keeps serving and following the log,
-   * then swap (needs a `@ProjectionSwap()` hook and handlers that write to `ctx.target`).
-   * @default false (reset, then replay in place)
-   */
-  blueGreen?: boolean;
-  /** Called after each committed batch with the events done and the total to do. */
-  onProgress?: (done: number, total: number) => void;
-  /** @default 10 minutes */
-  timeoutMs?: number;
-  /** Partitioned projections: rebuild only this bucket (0 .. partitions-1). */
-  partition?: number;
-}
-
-const DEFAULT_REBUILD_TIMEOUT_MS = 600_000;
 
 /**
  * Runs the `@Projection` providers found at startup (`register`): the inline ones inside each
@@ -157,26 +143,9 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
         result.push(await partitioned.status(head.position, head.heldBackMs));
         continue;
       }
-      const { state, failed, ...progress } = await this.host.progress(
-        runner.name,
-        runner.name,
-        head,
-      );
-      const inline = runner.metadata.mode === 'inline';
-      result.push({
-        name: runner.name,
-        mode: runner.metadata.mode,
-        ...progress,
-        state: inline
-          ? 'inline'
-          : failed
-            ? 'failed'
-            : this.workers.isRebuilding(runner.name)
-              ? 'rebuilding'
-              : state,
-        position: inline ? head.position : progress.position,
-        lag: inline ? 0 : progress.lag,
-      });
+      const progress = await this.host.progress(runner.name, runner.name, head);
+      const rebuilding = this.workers.isRebuilding(runner.name);
+      result.push(unpartitionedStatus(runner, progress, head.position, rebuilding));
     }
     return result;
   }
@@ -218,6 +187,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
     if (partitioned && options.blueGreen) throw PartitionError.blueGreen(name);
     if (partitioned) return partitioned.rebuild(options, timeoutMs);
     if (options.partition !== undefined) this.partitioned.require(name); // explains
+    const runs = { store: this.store, host: this.host, workers: this.workers };
     if (options.blueGreen) {
       await this.workers.rebuilding(name, () =>
         blueGreenRebuild({
@@ -234,22 +204,7 @@ export class ProjectionManager implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     await this.reset(name);
-    const head = await this.store.headCheckpoint();
-    const total = positionOf(head);
-    await this.workers.replaying(name, head, async () => {
-      const stopReporting = WorkerHost.reportProgress(
-        total,
-        () => this.host.get(name)?.status().checkpoint,
-        options.onProgress,
-      );
-      try {
-        await this.start(name);
-        await this.host.waitForCatchUp([name], { timeoutMs });
-        options.onProgress?.(total, total);
-      } finally {
-        stopReporting();
-      }
-    });
+    await replayInPlace(runs, name, () => this.start(name), timeoutMs, options.onProgress);
   }
 
   /** Stops the projection, drops its read model (`@ProjectionDelete`) and its checkpoint. */

@@ -1,4 +1,6 @@
 import type { LogCheckpoint } from '../core/event-store.types.js';
+import type { WorkerProgress } from '../engine/worker-host.js';
+import type { ProjectionRunner } from './projection-runner.js';
 
 /** What a projection is doing, as `ProjectionManager.status()` reports it. */
 export type ProjectionState =
@@ -47,4 +49,22 @@ export interface ProjectionPartitionStatus {
   leaseOwner?: string;
   isLeaseOwner: boolean;
   lastError?: string;
+}
+
+/** The status of a projection with one worker (or none: inline ones follow the head by design). */
+export function unpartitionedStatus(
+  runner: ProjectionRunner,
+  { state, failed, ...progress }: WorkerProgress,
+  headPosition: number,
+  rebuilding: boolean,
+): ProjectionStatus {
+  const inline = runner.metadata.mode === 'inline';
+  return {
+    name: runner.name,
+    mode: runner.metadata.mode,
+    ...progress,
+    state: inline ? 'inline' : failed ? 'failed' : rebuilding ? 'rebuilding' : state,
+    position: inline ? headPosition : progress.position,
+    lag: inline ? 0 : progress.lag,
+  };
 }
