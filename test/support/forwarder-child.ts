@@ -21,6 +21,8 @@ export interface ForwarderChildConfig {
   pattern: string;
   name: string;
   batchSize: number;
+  /** RabbitMQ: a durable queue and persistent messages (they survive a broker restart). */
+  durable?: boolean;
 }
 
 const config = JSON.parse(process.argv[2]) as ForwarderChildConfig;
@@ -34,7 +36,8 @@ const client: ClientProxy =
         options: {
           urls: [config.url],
           queue: config.queue,
-          queueOptions: { durable: false },
+          queueOptions: { durable: config.durable ?? false },
+          persistent: config.durable ?? false,
           socketOptions: { reconnectTimeInSeconds: 0.2, heartbeatIntervalInSeconds: 1 },
         },
       })

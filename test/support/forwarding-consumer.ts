@@ -41,6 +41,10 @@ export interface ConsumerSetup {
   pattern: string;
   /** Every delivery's event id, duplicates included. */
   deliveries: string[];
+  /** RabbitMQ: declare the queue durable (as the forwarder does). */
+  durable?: boolean;
+  /** Awaited after each delivery is recorded, before it is applied (a drill holds the consumer). */
+  beforeApply?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +64,7 @@ export async function startConsumer(setup: ConsumerSetup): Promise<INestMicroser
     @EventPattern(setup.pattern)
     async received(@Payload() message: object, @Ctx() ctx: unknown): Promise<void> {
       setup.deliveries.push((message as ForwardedEvent).eventId);
+      await setup.beforeApply?.();
       await this.inbox.handle(
         'drill',
         message,
@@ -98,7 +103,7 @@ export async function startConsumer(setup: ConsumerSetup): Promise<INestMicroser
           options: {
             urls: [setup.url],
             queue: setup.queue,
-            queueOptions: { durable: false },
+            queueOptions: { durable: setup.durable ?? false },
             noAck: false,
             prefetchCount: 1,
           },
