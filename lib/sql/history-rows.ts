@@ -32,24 +32,14 @@ export class HistoryDecoder {
   }
 }
 
-/** The rows of the dialect's `historySql` (JSON as text), each decoded once, after they all arrived. */
+/** The rows of the dialect's `historySql` (JSON as text), decoded after they all arrived. */
 export function decodeHistory(
   streamId: string,
   records: readonly Record<string, unknown>[],
 ): AggregateHistory {
-  let snapshot: Snapshot | undefined;
-  const events = new Array<HistoryEvent>(records.length);
-  let count = 0;
-  for (const row of records) {
-    if (row.kind === 's') {
-      const state = JSON.parse(row.data as string) as unknown;
-      snapshot = { streamId, version: Number(row.version), revision: Number(row.revision), state };
-      continue;
-    }
-    events[count++] = historyEvent(streamId, row);
-  }
-  events.length = count;
-  return { snapshot, events };
+  const decoder = new HistoryDecoder(streamId);
+  for (const row of records) decoder.add(row);
+  return decoder.result();
 }
 
 function historyEvent(streamId: string, row: Record<string, unknown>): HistoryEvent {
